@@ -1,4 +1,5 @@
 import type { JsonValue } from './json-value.ts';
+import type { ResolutionTier } from './size-rules.ts';
 
 export type OutputFormat = 'png' | 'jpeg' | 'webp';
 export const outputFormats: readonly OutputFormat[] = ['png', 'jpeg', 'webp'];
@@ -48,6 +49,11 @@ export type ImageSource =
 export type ImageRequestDraft = Omit<ImageRequest, 'inputImages' | 'mask'> & {
   inputImages: ImageSource[];
   mask: (ImageSource & { convention: MaskConvention }) | undefined;
+  /**
+   * A `1K|2K|4K` tier whose size depends on the aspect ratio, which may come from the first input image
+   * (`aspect_ratio: auto`); resolved once the inputs are known. Ignored when `size` is set.
+   */
+  sizeTier: ResolutionTier | undefined;
 };
 
 /** `white-edits`: Oxen/fal (white = edit). `alpha-edits`: OpenAI (alpha 0 = edit). */

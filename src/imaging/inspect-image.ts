@@ -1,0 +1,63 @@
+import sharp, { type Metadata } from 'sharp';
+import { GatewayError } from '../domain/gateway-error.ts';
+import { describeUnsupportedImage, sniffImageType, type SupportedImageType } from './sniff-image-type.ts';
+
+export type InspectImageOptions = {
+  /** Request field the bytes came from (`image`, `image[1]`, `mask`); every error message starts with it. */
+  field: string;
+  maxPixels: number;
+  maxBytes: number;
+};
+
+export type ImageInspection = {
+  mediaType: SupportedImageType;
+  /** Display size: EXIF orientation applied, as the engines see the image after decoding. */
+  width: number;
+  height: number;
+  hasAlpha: boolean;
+};
+
+const formatName = (mediaType: SupportedImageType): string => mediaType.slice('image/'.length);
+
+/**
+ * Validates untrusted image bytes in order of cost: magic bytes, byte length, header dimensions and only
+ * then a full decode. Decompression bombs (a small PNG declaring 100+ MP) are refused from the header
+ * alone, so they never allocate pixel memory.
+ */
+export async function inspectImage(bytes: Uint8Array, options: InspectImageOptions): Promise<ImageInspection> {
+  const { field, maxPixels, maxBytes } = options;
+  const mediaType = sniffImageType(bytes);
+  if (mediaType === undefined) {
+    const actual = describeUnsupportedImage(bytes);
+    const what = actual === undefined ? 'not a recognised image' : `a ${actual} image`;
+    throw new GatewayError('unsupported_media_type', `${field}: the file is ${what}; only png, jpeg and webp are accepted`, { field });
+  }
+  if (bytes.byteLength > maxBytes) {
+    throw new GatewayError('payload_too_large', `${field}: image is ${bytes.byteLength} bytes, above the limit of ${maxBytes} bytes`, { field });
+  }
+
+  const undecodable = (cause: unknown) =>
+    new GatewayError('invalid_request', `${field}: could not be decoded as ${formatName(mediaType)}; the file may be truncated or corrupt`, { field, cause });
+
+  // Header only: no pixel limit here, so the size can be reported instead of sharp's generic limit error.
+  let metadata: Metadata;
+  try {
+    metadata = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' }).metadata();
+  } catch (error) {
+    throw undecodable(error);
+  }
+  const width = metadata.autoOrient.width;
+  const height = metadata.autoOrient.height;
+  const pixels = width * height;
+  if (pixels > maxPixels) {
+    throw new GatewayError('invalid_request', `${field}: image is ${width}x${height} = ${pixels} pixels, above the limit of ${maxPixels}`, { field });
+  }
+
+  // A truncated body keeps a valid header, so decode once (to a tiny thumbnail, to keep memory flat).
+  try {
+    await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
+  } catch (error) {
+    throw undecodable(error);
+  }
+  return { mediaType, width, height, hasAlpha: metadata.hasAlpha };
+}

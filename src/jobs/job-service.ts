@@ -1,0 +1,139 @@
+import type { Principal } from '../auth/authenticator.ts';
+import type { BlobStore } from '../blobs/blob-store.ts';
+import { GatewayError } from '../domain/gateway-error.ts';
+import type { ImageRequestDraft } from '../domain/image-request.ts';
+import { newId } from '../domain/ids.ts';
+import { isTerminal, type Job, type JobOrigin } from '../domain/job.ts';
+import { terminalEventTypes } from '../domain/job-event.ts';
+import type { EngineRouter } from '../engines/engine-router.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { ImageIngestor } from './ingest-images.ts';
+import type { JobQuery, JobStore } from './job-store.ts';
+
+
+export type SubmitOptions = {
+  principal: Principal;
+  origin: JobOrigin;
+  /** How many jobs to create from the one request (Oxen `num_generations`); they share the stored inputs. */
+  copies?: number;
+  ephemeral?: boolean;
+  signal?: AbortSignal;
+};
+
+/**
+ * The one path every dialect submits through: route, check capacity, ingest images, record the job
+ * durably, announce it. Sync endpoints submit and then {@link JobService.waitForTerminal}.
+ */
+export class JobService {
+  constructor(
+    private readonly options: {
+      store: JobStore;
+      events: EventBus;
+      blobs: BlobStore;
+      router: EngineRouter;
+      ingestor: ImageIngestor;
+      queueCapacity: number;
+      now: () => Date;
+    },
+  ) {}
+
+  async submit(draft: ImageRequestDraft, submitOptions: SubmitOptions): Promise<Job[]> {
+    const { store, router, ingestor, events, now } = this.options;
+    const { model, engine } = router.resolve(draft.model);
+    const kind = draft.inputImages.length > 0 ? 'edit' : 'generate';
+    if (model.requiresInputImages && kind === 'generate') {
+      throw GatewayError.invalid('input_image', `model ${model.id} edits images: at least one input image is required`);
+    }
+    if (!model.operations.includes(kind) || !engine.capabilities[kind]) {
+      throw GatewayError.invalid('model', `model ${model.id} (engine ${engine.engineId}) does not support ${kind} requests`);
+    }
+    if (draft.mask && !engine.capabilities.mask) {
+      throw GatewayError.invalid('mask', `engine ${engine.engineId} does not support masks`);
+    }
+    if (draft.inputImages.length > engine.capabilities.maxInputImages) {
+      throw GatewayError.invalid('input_image', `engine ${engine.engineId} accepts at most ${engine.capabilities.maxInputImages} input images`);
+    }
+    const copies = submitOptions.copies ?? 1;
+    // Checked before any fetch or write so an overloaded server sheds load cheaply.
+    if ((await store.countQueued()) + copies > this.options.queueCapacity) {
+      throw new GatewayError('queue_full', 'The queue is full; retry later', { retryAfterSeconds: 5 });
+    }
+
+    const { request, blobKeys } = await ingestor.ingest(draft, submitOptions.signal);
+    const jobs: Job[] = [];
+    try {
+      for (let copy = 0; copy < copies; copy += 1) {
+        jobs.push(
+          await store.insert({
+            id: newId(),
+            ownerKeyId: submitOptions.principal.keyId,
+            kind,
+            model: model.id,
+            engineId: engine.engineId,
+            request,
+            origin: submitOptions.origin,
+            ephemeral: submitOptions.ephemeral ?? false,
+            createdAt: now(),
+          }),
+        );
+      }
+    } catch (error) {
+      if (jobs.length === 0) await Promise.all(blobKeys.map((key) => this.options.blobs.delete(key)));
+      throw error;
+    }
+    for (const job of jobs) {
+      await events.publish({ type: 'job-queued', jobId: job.id, ownerKeyId: job.ownerKeyId, model: job.model, at: now(), data: {} });
+    }
+    return jobs;
+  }
+
+  /** The job, if the principal may see it; otherwise the same not-found as a missing job. */
+  async get(jobId: string, principal: Principal): Promise<Job> {
+    const job = await this.options.store.findById(jobId);
+    if (!job || !canSee(principal, job)) throw new GatewayError('not_found', `Job not found: ${jobId}`, { field: 'id' });
+    return job;
+  }
+
+  async list(principal: Principal, query: Omit<JobQuery, 'ownerKeyId'>): Promise<Job[]> {
+    return this.options.store.list(principal.admin ? query : { ...query, ownerKeyId: principal.keyId ?? null });
+  }
+
+  async cancel(jobId: string, principal: Principal): Promise<Job> {
+    const job = await this.get(jobId, principal);
+    if (isTerminal(job.state)) return job;
+    const { now, events } = this.options;
+    const cancelled = (await this.options.store.cancel(jobId, now())) ?? job;
+    if (cancelled.state === 'cancelled') {
+      await events.publish({ type: 'job-cancelled', jobId, ownerKeyId: job.ownerKeyId, model: job.model, at: now(), data: {} });
+    }
+    return cancelled;
+  }
+
+  /** Resolves with the job once it is terminal, or with its current state when `timeoutMs` passes. */
+  async waitForTerminal(jobId: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Job> {
+    const { store, events } = this.options;
+    return new Promise<Job>((resolve, reject) => {
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        unsubscribe();
+        clearTimeout(timer);
+        options.signal?.removeEventListener('abort', onAbort);
+        store.findById(jobId).then((job) => (job ? resolve(job) : reject(new GatewayError('not_found', `Job not found: ${jobId}`))), reject);
+      };
+      const onAbort = () => finish();
+      const unsubscribe = events.subscribe({ jobId }, (event) => {
+        if (terminalEventTypes.includes(event.type)) finish();
+      });
+      const timer = setTimeout(finish, options.timeoutMs);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      // Subscribed first, then checked: a job that finished in between is not missed.
+      store.findById(jobId).then((job) => {
+        if (!job || isTerminal(job.state)) finish();
+      }, reject);
+    });
+  }
+}
+
+export const canSee = (principal: Principal, job: Job): boolean => principal.admin || job.ownerKeyId === principal.keyId;
