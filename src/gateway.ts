@@ -89,7 +89,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     now,
   });
   const safeFetch = createSafeFetch({ allowlist: config.fetchAllowlist, maxBytes: config.limits.maxInputBytes });
-  const ingestor = new ImageIngestor({ fetch: safeFetch, blobs, limits: config.limits });
+  const ingestor = new ImageIngestor({ fetch: safeFetch, blobs, limits: config.limits, resolveOwnUrl: (url) => urls.resolveOwnUrl(url) });
   const jobs = new JobService({ store, events, blobs, router, ingestor, queueCapacity: config.queueCapacity, now });
   const runner = new JobRunner({
     store,

@@ -24,6 +24,24 @@ export class SignedBlobUrls {
     return expected.length === given.length && timingSafeEqual(expected, given);
   }
 
+  /**
+   * The blob key behind one of our own valid signed URLs (uploads handed to clients, earlier results), so
+   * inputs that point back at darkroom are read from the store instead of fetched over the network.
+   */
+  resolveOwnUrl(url: string): string | undefined {
+    const base = this.options.publicUrl();
+    if (!url.startsWith(`${base}/files/`)) return undefined;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    const key = decodeURIComponent(parsed.pathname.slice(new URL(`${base}/files/`).pathname.length));
+    const valid = this.verify(key, parsed.searchParams.get('expires') ?? undefined, parsed.searchParams.get('signature') ?? undefined);
+    return valid ? key : undefined;
+  }
+
   /** Absolute URL of a darkroom path (status URLs, upload URLs). */
   absolute(path: string): string {
     return `${this.options.publicUrl()}${path}`;

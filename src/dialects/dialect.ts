@@ -2,6 +2,8 @@ import type { Hono } from 'hono';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { SignedBlobUrls } from '../blobs/signed-blob-urls.ts';
+import type { Job } from '../domain/job.ts';
+import type { JsonValue } from '../domain/json-value.ts';
 import type { EngineRouter } from '../engines/engine-router.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { JobService } from '../jobs/job-service.ts';
@@ -30,4 +32,6 @@ export type DialectServices = {
 export interface Dialect {
   readonly dialectId: string;
   createRoutes(services: DialectServices): Hono<AppEnv>;
+  /** The body of the webhook for a terminal job this dialect submitted (fal's envelope, WaveSpeed's data object…). */
+  toWebhookPayload?(job: Job, urls: SignedBlobUrls): JsonValue;
 }

@@ -9,7 +9,13 @@ export const isTerminal = (state: JobState): boolean => terminalStates.includes(
 export type JobKind = 'generate' | 'edit';
 
 /** Which wire format submitted the job; dialects use it to shape webhooks and history. */
-export type JobOrigin = { dialect: string; operation: string; extras: Record<string, JsonValue> };
+export type JobOrigin = {
+  dialect: string;
+  operation: string;
+  extras: Record<string, JsonValue>;
+  /** Where to POST the job's terminal state, in the submitting dialect's payload shape. */
+  webhookUrl?: string;
+};
 
 export type ResultImage = { blobKey: string; mediaType: string; format: OutputFormat; width: number; height: number; byteLength: number };
 

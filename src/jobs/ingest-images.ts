@@ -18,7 +18,15 @@ const extensionOf = (mediaType: string): string => (mediaType === 'image/jpeg' ?
  * first; blobs are written only when the whole request is acceptable, so a rejected request stores nothing.
  */
 export class ImageIngestor {
-  constructor(private readonly options: { fetch: SafeFetch; blobs: BlobStore; limits: IngestLimits }) {}
+  constructor(
+    private readonly options: {
+      fetch: SafeFetch;
+      blobs: BlobStore;
+      limits: IngestLimits;
+      /** Blob key behind a darkroom URL (uploads, earlier results), read from the store directly. */
+      resolveOwnUrl?: (url: string) => string | undefined;
+    },
+  ) {}
 
   async ingest(draft: ImageRequestDraft, signal?: AbortSignal): Promise<{ request: ImageRequest; blobKeys: string[] }> {
     const { limits } = this.options;
@@ -73,6 +81,12 @@ export class ImageIngestor {
     }
     const url = source.url.trim();
     if (url.startsWith('data:')) return parseDataUri(url, source.field, limits.maxInputBytes);
+    const ownKey = this.options.resolveOwnUrl?.(url);
+    if (ownKey) {
+      const blob = await this.options.blobs.get(ownKey);
+      if (!blob) throw GatewayError.invalid(source.field, 'the darkroom file this URL points to no longer exists');
+      return { data: blob.data };
+    }
     if (!/^https?:\/\//i.test(url)) {
       throw GatewayError.invalid(source.field, 'must be an http(s) URL or a data URI');
     }

@@ -156,3 +156,20 @@ describe('Oxen sync endpoints', () => {
     expect((await getJson(`${gateway.baseUrl}/api/ai/models/nope`)).status).toBe(404);
   });
 });
+
+describe('inputs that point back at darkroom', () => {
+  it('reads a previous result by its signed URL without fetching over the network', async () => {
+    const gateway = await startTestGateway();
+    try {
+      const first = await postJson(`${gateway.baseUrl}/api/ai/images/generate`, { model: 'darkroom-local', prompt: 'a title card', resolution: '1024x768' });
+      const url = (first.json.images as Array<{ url: string }>)[0]!.url;
+      const edit = await postJson(`${gateway.baseUrl}/api/ai/images/edit`, { model: 'darkroom-local', prompt: 'make it black and white', input_image: [url] });
+      expect(edit.status).toBe(200);
+      const forged = await postJson(`${gateway.baseUrl}/api/ai/images/edit`, { model: 'darkroom-local', prompt: 'grayscale', input_image: [url.replace(/signature=[^&]+/, 'signature=forged')] });
+      expect(forged.status).toBe(400);
+      expect(JSON.stringify(forged.json)).toContain('private or reserved');
+    } finally {
+      await gateway.stop();
+    }
+  });
+});
