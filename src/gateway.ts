@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { createAccountRoutes } from './accounts/account-routes.ts';
+import { Accounts } from './accounts/accounts.ts';
+import { loadPriceBook } from './accounts/load-price-book.ts';
 import { Authenticator } from './auth/authenticator.ts';
 import type { ApiKeyStore } from './auth/api-key-store.ts';
 import { SqliteApiKeyStore } from './auth/sqlite-api-key-store.ts';
@@ -11,16 +14,21 @@ import { DiskBlobStore } from './blobs/disk-blob-store.ts';
 import { MemoryBlobStore } from './blobs/memory-blob-store.ts';
 import { SignedBlobUrls } from './blobs/signed-blob-urls.ts';
 import type { Config } from './config/config.ts';
+import type { DialectServices } from './dialects/dialect.ts';
 import { dialects } from './dialects/index.ts';
 import type { AppEnv } from './dialects/shared/app-env.ts';
 import { EngineRouter } from './engines/engine-router.ts';
 import type { ImageEngine } from './engines/image-engine.ts';
+import { FalImageEngine } from './engines/fal/fal-image-engine.ts';
 import { LocalImageEngine } from './engines/local/local-image-engine.ts';
+import { createOpenAiEngines } from './engines/openai/create-openai-engines.ts';
+import { WaveSpeedImageEngine } from './engines/wavespeed/wavespeed-image-engine.ts';
 import type { EventBus } from './events/event-bus.ts';
 import { MemoryEventBus } from './events/memory-event-bus.ts';
 import { SqliteEventBus } from './events/sqlite-event-bus.ts';
 import { createApp } from './http/create-app.ts';
 import { ImageIngestor } from './jobs/ingest-images.ts';
+import { JobCredentials } from './jobs/job-credentials.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { JobService } from './jobs/job-service.ts';
 import type { JobStore } from './jobs/job-store.ts';
@@ -28,6 +36,10 @@ import { MemoryJobStore } from './jobs/memory-job-store.ts';
 import { SqliteJobStore } from './jobs/sqlite-job-store.ts';
 import { createSafeFetch } from './net/safe-fetch.ts';
 import { openDatabase, type SqliteDatabase } from './sqlite/open-database.ts';
+import { MemoryWebhookOutbox } from './webhooks/memory-webhook-outbox.ts';
+import { SqliteWebhookOutbox } from './webhooks/sqlite-webhook-outbox.ts';
+import { loadOrCreateWebhookSecret } from './webhooks/webhook-secret.ts';
+import { WebhookService } from './webhooks/webhook-service.ts';
 
 export type GatewayOptions = {
   /** Engines added beside the configured ones (tests register fakes here). */
@@ -47,6 +59,8 @@ export type Gateway = {
   router: EngineRouter;
   runner: JobRunner;
   urls: SignedBlobUrls;
+  webhooks: WebhookService;
+  accounts: Accounts;
   /** Starts the workers (re-queueing jobs a previous process left running). */
   start(): Promise<void>;
   /** Starts the workers and an HTTP listener; resolves with its address. */
@@ -78,7 +92,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // Keys always live in SQLite so the CLI can manage them beside a running server.
   const keys = new SqliteApiKeyStore(config.store === 'sqlite' ? database : openDatabase(':memory:'));
 
+  const safeFetch = createSafeFetch({ allowlist: config.fetchAllowlist, maxBytes: config.limits.maxInputBytes });
   const engines: ImageEngine[] = [new LocalImageEngine(), ...(options.extraEngines ?? [])];
+  engines.push(...createOpenAiEngines(config.upstreams, safeFetch));
+  if (config.upstreams.wavespeed) {
+    const { maxInputBytes, maxInputPixels } = config.limits;
+    engines.push(new WaveSpeedImageEngine({ ...config.upstreams.wavespeed, fetch: safeFetch, timeoutMs: config.engineTimeoutSeconds * 1000, maxOutputBytes: maxInputBytes, maxOutputPixels: maxInputPixels }));
+  }
+  if (config.upstreams.fal) {
+    const { maxInputBytes, maxInputPixels } = config.limits;
+    engines.push(new FalImageEngine({ ...config.upstreams.fal, fetch: safeFetch, timeoutMs: config.engineTimeoutSeconds * 1000, maxOutputBytes: maxInputBytes, maxOutputPixels: maxInputPixels }));
+  }
   const router = new EngineRouter({ engines, routes: config.routes, familyPreference: ['openai', 'fal', 'wavespeed'] });
   // Until the listener knows its port (PORT=0), the configured port stands in.
   let publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
@@ -88,10 +112,25 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     defaultTtlSeconds: config.signedUrlTtlSeconds,
     now,
   });
-  const safeFetch = createSafeFetch({ allowlist: config.fetchAllowlist, maxBytes: config.limits.maxInputBytes });
   const ingestor = new ImageIngestor({ fetch: safeFetch, blobs, limits: config.limits, resolveOwnUrl: (url) => urls.resolveOwnUrl(url) });
-  const jobs = new JobService({ store, events, blobs, router, ingestor, queueCapacity: config.queueCapacity, now });
+  // Per-request upstream keys (BYOK): memory only, shared by the submit path and the workers.
+  const credentials = new JobCredentials();
+  // Prices, job costs, budgets, rate limits, idempotent submits and retention.
+  const accounts = new Accounts({
+    database,
+    prices: loadPriceBook(config.accounts.priceBookPath),
+    store,
+    events,
+    blobs,
+    maxBodyBytes: config.limits.maxBodyBytes,
+    retentionDays: config.accounts.retentionDays,
+    purgeIntervalMinutes: config.accounts.purgeIntervalMinutes,
+    now,
+    log,
+  });
+  const jobs = new JobService({ store, events, blobs, router, ingestor, queueCapacity: config.queueCapacity, now, credentials, admission: accounts.ledger });
   const runner = new JobRunner({
+    credentials,
     store,
     events,
     blobs,
@@ -105,34 +144,55 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     now,
     log,
   });
-  const authenticator = new Authenticator(keys);
-  const app = createApp({
-    services: {
-      jobs,
-      events,
-      blobs,
-      urls,
-      router,
-      authenticator,
-      now,
-      settings: {
-        maxBodyBytes: config.limits.maxBodyBytes,
-        maxPromptLength: config.limits.maxPromptLength,
-        syncTimeoutMs: config.syncTimeoutSeconds * 1000,
-        keepAliveMs: config.keepAliveSeconds * 1000,
-      },
-    },
+  const webhookRetrySpanSeconds = config.webhooks.retryScheduleSeconds.reduce((total, delay) => total + delay, 0);
+  const webhooks = new WebhookService({
+    outbox: config.store === 'sqlite' ? new SqliteWebhookOutbox(database) : new MemoryWebhookOutbox(),
+    store,
+    events,
     dialects,
+    // Result URLs in a webhook body must stay valid through its last retry.
+    urls: new SignedBlobUrls({
+      publicUrl: () => publicUrl,
+      secret: config.signingSecret ?? loadOrCreateSecret(join(config.dataDirectory, 'signing-secret')),
+      defaultTtlSeconds: config.signedUrlTtlSeconds + Math.ceil(webhookRetrySpanSeconds),
+      now,
+    }),
+    fetch: safeFetch,
+    secret: config.webhooks.secret ?? loadOrCreateWebhookSecret(config.dataDirectory),
+    retryScheduleSeconds: config.webhooks.retryScheduleSeconds,
+    requestTimeoutMs: config.webhooks.timeoutSeconds * 1000,
+    now,
+    log,
+  });
+  const authenticator = new Authenticator(keys);
+  const services: DialectServices = {
+    jobs,
+    events,
     blobs,
     urls,
-  });
+    router,
+    authenticator,
+    now,
+    accounts,
+    settings: {
+      maxBodyBytes: config.limits.maxBodyBytes,
+      maxPromptLength: config.limits.maxPromptLength,
+      maxInputBytes: config.limits.maxInputBytes,
+      syncTimeoutMs: config.syncTimeoutSeconds * 1000,
+      keepAliveMs: config.keepAliveSeconds * 1000,
+    },
+  };
+  const app = createApp({ services, dialects, blobs, urls });
+  app.route('/', createAccountRoutes(services, accounts, keys));
 
   let server: ServerType | undefined;
   let started = false;
   const start = async () => {
     if (started) return;
     started = true;
+    await accounts.start();
     await runner.start({ recoverAllRunning: true });
+    await webhooks.start();
   };
   return {
     app,
@@ -145,6 +205,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     router,
     runner,
     urls,
+    webhooks,
+    accounts,
     start,
     async listen() {
       await start();
@@ -159,6 +221,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     async close() {
       await runner.stop();
+      await webhooks.stop();
+      await accounts.stop();
       await new Promise<void>((resolve) => {
         if (!server) return resolve();
         server.close(() => resolve());

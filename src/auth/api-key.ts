@@ -7,7 +7,26 @@ export type ApiKeyRecord = {
   prefix: string;
   createdAt: Date;
   revokedAt: Date | undefined;
+  /** Admin keys manage keys and see every key's jobs and usage. */
+  admin: boolean;
+  limits: KeyLimits;
 };
+
+/** Per-key limits; undefined = unlimited. */
+export type KeyLimits = {
+  /** Requests per minute. */
+  rpm: number | undefined;
+  /** Jobs queued or running at once. */
+  concurrency: number | undefined;
+  /** USD per calendar month (UTC); 0 allows only free engines. */
+  monthlyBudgetUsd: number | undefined;
+};
+
+/** What `keys create` / the admin API may set on a new key. */
+export type NewKeyOptions = { admin?: boolean; limits?: Partial<KeyLimits> };
+
+/** A change to a key: a limit set to `null` is removed (unlimited). */
+export type KeyChanges = { admin?: boolean } & { [Limit in keyof KeyLimits]?: number | null };
 
 const keyPrefix = 'dk_';
 

@@ -1,8 +1,9 @@
 import { GatewayError } from '../domain/gateway-error.ts';
-import { hashApiKey } from './api-key.ts';
+import { hashApiKey, type KeyLimits } from './api-key.ts';
 import type { ApiKeyStore } from './api-key-store.ts';
 
-export type Principal = { keyId: string | undefined; admin: boolean };
+/** Who is calling: a key (with its admin flag and limits) or anonymous (open mode). */
+export type Principal = { keyId: string | undefined; admin: boolean; limits?: KeyLimits };
 
 export const anonymousPrincipal: Principal = { keyId: undefined, admin: false };
 
@@ -15,6 +16,8 @@ export class Authenticator {
   private openModeCheckedAt = -Infinity;
   private openMode = true;
   private readonly cache = new Map<string, { principal: Principal; expiresAt: number }>();
+  /** Hashes no active key has, so a flood of invalid keys is answered without touching the store. */
+  private readonly unknownHashes = new Map<string, number>();
 
   constructor(private readonly keys: ApiKeyStore, private readonly cacheMs = 2000) {}
 
@@ -42,9 +45,14 @@ export class Authenticator {
     const hash = hashApiKey(key);
     const cached = this.cache.get(hash);
     if (cached && cached.expiresAt > Date.now()) return cached.principal;
+    if ((this.unknownHashes.get(hash) ?? 0) > Date.now()) return undefined;
     const record = await this.keys.findActiveByHash(hash);
-    if (!record) return undefined;
-    const principal: Principal = { keyId: record.id, admin: false };
+    if (!record) {
+      if (this.unknownHashes.size > 10_000) this.unknownHashes.clear();
+      this.unknownHashes.set(hash, Date.now() + this.cacheMs);
+      return undefined;
+    }
+    const principal: Principal = { keyId: record.id, admin: record.admin, limits: record.limits };
     if (this.cache.size > 10_000) this.cache.clear();
     this.cache.set(hash, { principal, expiresAt: Date.now() + this.cacheMs });
     return principal;

@@ -48,6 +48,15 @@ export function describeBlobStoreContract(name: string, createStore: () => Promi
       expect(await store.list('nothing/')).toEqual([]);
     });
 
+    it('tells when a blob was written', async () => {
+      const before = Date.now() - 1000;
+      await store.put('uploads/when/0.png', new Uint8Array([1]), { mediaType: 'image/png' });
+      const storedAt = await store.storedAt('uploads/when/0.png');
+      expect(storedAt?.getTime()).toBeGreaterThanOrEqual(before);
+      expect(storedAt?.getTime()).toBeLessThanOrEqual(Date.now() + 1000);
+      expect(await store.storedAt('uploads/missing/0.png')).toBeUndefined();
+    });
+
     it('rejects keys that could escape the store', async () => {
       for (const key of ['../etc/passwd', 'results/../../x', '/absolute', 'a//b', '', 'results/./x']) {
         await expect(store.put(key, new Uint8Array([1]), { mediaType: 'image/png' })).rejects.toThrow(/Invalid blob key/);

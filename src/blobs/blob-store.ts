@@ -13,6 +13,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** Keys under a prefix (`results/<jobId>/`), for purges and clean-up. */
   list(prefix: string): Promise<string[]>;
+  /** When the blob was last written; undefined when it does not exist. Retention expires uploads by it. */
+  storedAt(key: string): Promise<Date | undefined>;
 }
 
 const keyPattern = /^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*$/;

@@ -64,6 +64,15 @@ export class DiskBlobStore implements BlobStore {
     }
   }
 
+  async storedAt(key: string): Promise<Date | undefined> {
+    try {
+      return (await stat(this.pathOf(key))).mtime;
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+  }
+
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
     await rm(path, { force: true });

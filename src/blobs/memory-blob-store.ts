@@ -2,10 +2,12 @@ import { assertValidBlobKey, type BlobInfo, type BlobMetadata, type BlobStore, t
 
 export class MemoryBlobStore implements BlobStore {
   private readonly blobs = new Map<string, StoredBlob>();
+  private readonly writtenAt = new Map<string, Date>();
 
   async put(key: string, data: Uint8Array, metadata: BlobMetadata): Promise<BlobInfo> {
     assertValidBlobKey(key);
     this.blobs.set(key, { data: new Uint8Array(data), mediaType: metadata.mediaType, byteLength: data.byteLength });
+    this.writtenAt.set(key, new Date());
     return { key, mediaType: metadata.mediaType, byteLength: data.byteLength };
   }
 
@@ -21,6 +23,11 @@ export class MemoryBlobStore implements BlobStore {
 
   async delete(key: string): Promise<void> {
     this.blobs.delete(key);
+    this.writtenAt.delete(key);
+  }
+
+  async storedAt(key: string): Promise<Date | undefined> {
+    return this.writtenAt.get(key);
   }
 
   async list(prefix: string): Promise<string[]> {

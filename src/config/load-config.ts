@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { Config } from './config.ts';
+import { compatibleEnginesSetting } from './compatible-engines-setting.ts';
+import { defaultRetryScheduleSeconds } from '../webhooks/decide-attempt-outcome.ts';
+import { isWebhookSecret } from '../webhooks/webhook-secret.ts';
 
 export type Environment = Record<string, string | undefined>;
 
@@ -44,6 +47,15 @@ const pairs = <T extends z.ZodType<unknown, string>>(valueSchema: T) =>
     return result;
   });
 
+/** Seconds with an optional fraction (`0.05`), so tests can compress webhook schedules. */
+const seconds = (minimum: number, maximum: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?$/, 'must be a number of seconds')
+    .transform(Number)
+    .pipe(z.number().min(minimum, `must be at least ${minimum}`).max(maximum, `must be at most ${maximum}`));
+
 const url = z
   .string()
   .trim()
@@ -70,11 +82,32 @@ const settingsSchema = z.object({
   DARKROOM_KEEPALIVE_SECONDS: integer(1).default(15),
   DARKROOM_LEASE_SECONDS: integer(2).default(30),
   DARKROOM_MAX_ATTEMPTS: integer(1, 100).default(3),
+  DARKROOM_PRICE_BOOK: z.string().trim().min(1).optional(),
+  DARKROOM_RETENTION_DAYS: integer(0, 36_500).default(30),
+  DARKROOM_PURGE_INTERVAL_MINUTES: integer(1, 7 * 24 * 60).default(60),
+  DARKROOM_WEBHOOK_SECRET: z
+    .string()
+    .trim()
+    .refine(isWebhookSecret, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
+    .optional(),
+  DARKROOM_WEBHOOK_RETRY_SCHEDULE: list
+    .pipe(z.array(seconds(0, 7 * 24 * 3600)).min(1, 'must list at least one delay').max(50, 'must list at most 50 delays'))
+    .default([...defaultRetryScheduleSeconds]),
+  DARKROOM_WEBHOOK_TIMEOUT: seconds(0.05, 300).default(15),
   OPENAI_API_KEY: z.string().trim().min(1).optional(),
   OPENAI_BASE_URL: url.optional(),
+  OPENAI_TIMEOUT_SECONDS: integer(1, 24 * 3600).default(600),
+  DARKROOM_COMPATIBLE_ENGINES: compatibleEnginesSetting.default([]),
+  WAVESPEED_API_KEY: z.string().trim().min(1).optional(),
+  WAVESPEED_BASE_URL: url.default('https://api.wavespeed.ai'),
+  WAVESPEED_POLL_INTERVAL_MS: integer(10, 60_000).default(1000),
+  FAL_KEY: z.string().trim().min(1).optional(),
+  FAL_QUEUE_URL: url.default('https://queue.fal.run'),
+  FAL_POLL_INTERVAL_MS: integer(10, 60_000).default(500),
 });
 
 export type SettingName = keyof typeof settingsSchema.shape;
+const secretSettings = new Set<string>(['OPENAI_API_KEY', 'DARKROOM_COMPATIBLE_ENGINES', 'WAVESPEED_API_KEY', 'FAL_KEY', 'DARKROOM_SIGNING_SECRET', 'DARKROOM_WEBHOOK_SECRET']);
 export const settingNames = Object.keys(settingsSchema.shape) as SettingName[];
 
 /**
@@ -93,7 +126,8 @@ export function loadConfig(environment: Environment): Config {
     throw new ConfigError(
       parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? 'settings');
-        const given = raw[name] === undefined ? '' : ` (got "${raw[name]}")`;
+        // Settings that hold keys are never echoed back.
+        const given = raw[name] === undefined || secretSettings.has(name) ? '' : ` (got "${raw[name]}")`;
         return `${name} ${issue.message}${given}`;
       }),
     );
@@ -123,9 +157,34 @@ export function loadConfig(environment: Environment): Config {
     keepAliveSeconds: settings.DARKROOM_KEEPALIVE_SECONDS,
     leaseSeconds: settings.DARKROOM_LEASE_SECONDS,
     maxAttempts: settings.DARKROOM_MAX_ATTEMPTS,
+    accounts: {
+      priceBookPath: settings.DARKROOM_PRICE_BOOK ? resolve(settings.DARKROOM_PRICE_BOOK) : undefined,
+      retentionDays: settings.DARKROOM_RETENTION_DAYS,
+      purgeIntervalMinutes: settings.DARKROOM_PURGE_INTERVAL_MINUTES,
+    },
+    webhooks: {
+      secret: settings.DARKROOM_WEBHOOK_SECRET,
+      retryScheduleSeconds: settings.DARKROOM_WEBHOOK_RETRY_SCHEDULE,
+      timeoutSeconds: settings.DARKROOM_WEBHOOK_TIMEOUT,
+    },
     upstreams: {
       openai: settings.OPENAI_API_KEY
-        ? { apiKey: settings.OPENAI_API_KEY, baseUrl: settings.OPENAI_BASE_URL }
+        ? { apiKey: settings.OPENAI_API_KEY, baseUrl: settings.OPENAI_BASE_URL, timeoutSeconds: settings.OPENAI_TIMEOUT_SECONDS }
+        : undefined,
+      compatible: settings.DARKROOM_COMPATIBLE_ENGINES.map((entry) => ({
+        id: entry.id,
+        baseUrl: entry.baseUrl,
+        apiKey: entry.apiKey,
+        models: entry.models ?? {},
+        capabilities: entry.capabilities ?? {},
+        sizeLimits: entry.sizeLimits ?? {},
+        timeoutSeconds: settings.OPENAI_TIMEOUT_SECONDS,
+      })),
+      wavespeed: settings.WAVESPEED_API_KEY
+        ? { apiKey: settings.WAVESPEED_API_KEY, baseUrl: settings.WAVESPEED_BASE_URL, pollIntervalMs: settings.WAVESPEED_POLL_INTERVAL_MS }
+        : undefined,
+      fal: settings.FAL_KEY
+        ? { apiKey: settings.FAL_KEY, queueUrl: settings.FAL_QUEUE_URL, pollIntervalMs: settings.FAL_POLL_INTERVAL_MS }
         : undefined,
     },
   };
@@ -151,7 +210,9 @@ function readConfigFile(path: string | undefined): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [name, value] of Object.entries(parsed)) {
     if (!settingNames.includes(name as SettingName)) throw new ConfigError([`DARKROOM_CONFIG file ${path}: unknown setting ${name}`]);
-    values[name] = Array.isArray(value) ? value.join(',') : typeof value === 'object' && value !== null
+    // A JSON setting may be written as JSON in the file.
+    if (name === 'DARKROOM_COMPATIBLE_ENGINES' && typeof value !== 'string') values[name] = JSON.stringify(value);
+    else values[name] = Array.isArray(value) ? value.join(',') : typeof value === 'object' && value !== null
       ? Object.entries(value).map(([key, entry]) => `${key}=${String(entry)}`).join(',')
       : String(value);
   }

@@ -1,4 +1,5 @@
 import type { Hono } from 'hono';
+import type { AccountServices } from '../accounts/accounts.ts';
 import type { Authenticator } from '../auth/authenticator.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { SignedBlobUrls } from '../blobs/signed-blob-urls.ts';
@@ -12,6 +13,8 @@ import type { AppEnv } from './shared/app-env.ts';
 export type DialectSettings = {
   maxBodyBytes: number;
   maxPromptLength: number;
+  /** Largest single input image or uploaded file, in bytes (fal/WaveSpeed storage uploads). */
+  maxInputBytes: number;
   syncTimeoutMs: number;
   keepAliveMs: number;
 };
@@ -26,6 +29,8 @@ export type DialectServices = {
   authenticator: Authenticator;
   settings: DialectSettings;
   now: () => Date;
+  /** Rate limits, idempotent submits, prices and costs (accounts/); absent = none of those. */
+  accounts?: AccountServices;
 };
 
 /** A wire format darkroom speaks: its routes, mounted at the app root. */

@@ -8,6 +8,7 @@ export type GatewayErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'conflict'
+  | 'payment_required'
   | 'rate_limited'
   | 'queue_full'
   | 'upstream_error'
@@ -26,6 +27,8 @@ const defaults: Record<GatewayErrorCode, { status: number; retryable: boolean }>
   payload_too_large: { status: 413, retryable: false },
   unsupported_media_type: { status: 415, retryable: false },
   conflict: { status: 409, retryable: false },
+  // A key's budget would be exceeded: retrying only helps after the budget is raised or a new month starts.
+  payment_required: { status: 402, retryable: false },
   rate_limited: { status: 429, retryable: true },
   queue_full: { status: 503, retryable: true },
   upstream_error: { status: 502, retryable: true },

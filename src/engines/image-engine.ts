@@ -23,6 +23,11 @@ export type EngineRequest = {
   inputImages: EngineImage[];
   /** Internal convention: single-channel-meaningful image, white (255) = edit, black (0) = keep. */
   mask: EngineImage | undefined;
+  /**
+   * Per-request secrets (BYOK), e.g. `openaiApiKey`. Held in memory only (jobs/job-credentials.ts), never in
+   * the job store; empty after a restart. Engines must never log or store them.
+   */
+  credentials: Record<string, string>;
 };
 
 export type EngineProgress = { message: string; fraction: number | undefined };

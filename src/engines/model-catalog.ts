@@ -36,6 +36,12 @@ export const builtInModels: readonly ModelDefinition[] = [
     family: 'gpt-image-2',
     releasedAt: '2026-04-21',
   },
+  // The other ids OpenAI clients send: served by the OpenAI upstream as-is when one is configured.
+  openAiImageModel('gpt-image-2-2026-04-21', 'GPT Image 2 (2026-04-21 snapshot)', 'The pinned 2026-04-21 snapshot of GPT Image 2.', '2026-04-21'),
+  openAiImageModel('gpt-image-1.5', 'GPT Image 1.5', "OpenAI's GPT Image 1.5: generation and multi-image edits with input fidelity control.", '2025-12-16'),
+  openAiImageModel('gpt-image-1', 'GPT Image 1', "OpenAI's first GPT Image model (retired by OpenAI on 2026-10-23; OpenAI may refuse it).", '2025-04-23'),
+  openAiImageModel('gpt-image-1-mini', 'GPT Image 1 Mini', "OpenAI's smaller, cheaper GPT Image 1 variant.", '2025-10-06'),
+  openAiImageModel('chatgpt-image-latest', 'ChatGPT Image (latest)', 'The image model currently used in ChatGPT, as OpenAI exposes it in the API.', '2025-12-16'),
   {
     id: localModelId,
     displayName: 'darkroom local engine',
@@ -48,3 +54,16 @@ export const builtInModels: readonly ModelDefinition[] = [
     releasedAt: '2026-11-21',
   },
 ];
+
+/** A gpt-image family id that routes like gpt-image-2: to the OpenAI upstream when configured, else to the local engine. */
+function openAiImageModel(id: string, displayName: string, summary: string, releasedAt: string): ModelDefinition {
+  return {
+    id,
+    displayName,
+    description: `${summary} Generates, and edits when input images are given. Served by OpenAI when OPENAI_API_KEY is set; otherwise by darkroom's offline local engine.`,
+    operations: ['generate', 'edit'],
+    requiresInputImages: false,
+    family: 'gpt-image-2',
+    releasedAt,
+  };
+}

@@ -4,6 +4,7 @@ import type { SignedBlobUrls } from '../blobs/signed-blob-urls.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import type { Dialect, DialectServices } from '../dialects/dialect.ts';
 import type { AppEnv } from '../dialects/shared/app-env.ts';
+import { createWorkbenchRoutes } from '../workbench/workbench-routes.ts';
 
 export type AppOptions = {
   services: DialectServices;
@@ -44,13 +45,18 @@ export function createApp(options: AppOptions): Hono<AppEnv> {
 
   for (const dialect of options.dialects) app.route('/', dialect.createRoutes(options.services));
 
-  app.get('/', (context) =>
-    context.json({
-      name: 'darkroom',
-      description: 'Self-hostable image generation and editing API for the GPT Image 2 family',
-      health: '/health',
-      models: '/api/ai/models',
-      dialects: options.dialects.map((dialect) => dialect.dialectId),
+  // Browsers get the Workbench at `/`; API clients (Accept: application/json, curl) keep the JSON index.
+  app.route(
+    '/',
+    createWorkbenchRoutes({
+      index: () => ({
+        name: 'darkroom',
+        description: 'Self-hostable image generation and editing API for the GPT Image 2 family',
+        health: '/health',
+        models: '/api/ai/models',
+        workbench: '/',
+        dialects: options.dialects.map((dialect) => dialect.dialectId),
+      }),
     }),
   );
   app.notFound((context) => context.json({ error: { message: `No route for ${context.req.method} ${context.req.path}`, code: 'not_found' } }, 404));

@@ -8,6 +8,7 @@ import { fitSizeToLimits } from '../domain/size-rules.ts';
 import type { EngineRouter } from '../engines/engine-router.ts';
 import type { EngineImage, ImageEngine } from '../engines/image-engine.ts';
 import type { EventBus } from '../events/event-bus.ts';
+import type { JobCredentials } from './job-credentials.ts';
 import type { JobStore } from './job-store.ts';
 
 export type JobRunnerOptions = {
@@ -25,6 +26,8 @@ export type JobRunnerOptions = {
   pollIntervalMs?: number;
   now: () => Date;
   log?: (message: string) => void;
+  /** Per-request secrets handed to the engine; dropped once the job has ended. */
+  credentials?: JobCredentials;
 };
 
 const formatFromMediaType = (mediaType: string): ResultImage['format'] =>
@@ -167,7 +170,7 @@ export class JobRunner {
       const mask = job.request.mask ? await load(job.request.mask) : undefined;
       let lastProgressAt = 0;
       const output = await engine.run(
-        { jobId: job.id, request: job.request, size, inputImages, mask },
+        { jobId: job.id, request: job.request, size, inputImages, mask, credentials: this.options.credentials?.get(job.id) ?? {} },
         {
           signal: controller.signal,
           reportProgress: (progress) => {
@@ -205,6 +208,7 @@ export class JobRunner {
         size: first ? { width: first.width, height: first.height } : (size ?? { width: 0, height: 0 }),
       };
       if (await store.markSucceeded(job.id, this.workerId, result, now())) {
+        this.options.credentials?.delete(job.id);
         await this.publish(job, 'job-succeeded', {
           images: images.map((image) => ({ blobKey: image.blobKey, mediaType: image.mediaType, width: image.width, height: image.height })),
         });
@@ -217,6 +221,8 @@ export class JobRunner {
       if (error.code === 'cancelled') return;
       const retryAt = error.retryable && job.attempts < this.options.maxAttempts ? new Date(now().getTime() + retryDelayMs(job.attempts)) : undefined;
       const recorded = await store.markFailed(job.id, this.workerId, toPublicError(error), now(), retryAt);
+      // A retry needs the key again; a final failure does not.
+      if (recorded && !retryAt) this.options.credentials?.delete(job.id);
       if (recorded && !retryAt) await this.publish(job, 'job-failed', { error: { code: error.code, message: error.message } });
       if (recorded && retryAt) this.wakeAt(retryAt);
     } finally {

@@ -1,13 +1,14 @@
 import type { Principal } from '../auth/authenticator.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { GatewayError } from '../domain/gateway-error.ts';
-import type { ImageRequestDraft } from '../domain/image-request.ts';
+import type { ImageRequest, ImageRequestDraft } from '../domain/image-request.ts';
 import { newId } from '../domain/ids.ts';
 import { isTerminal, type Job, type JobOrigin } from '../domain/job.ts';
 import { terminalEventTypes } from '../domain/job-event.ts';
 import type { EngineRouter } from '../engines/engine-router.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { ImageIngestor } from './ingest-images.ts';
+import type { JobCredentials } from './job-credentials.ts';
 import type { JobQuery, JobStore } from './job-store.ts';
 
 
@@ -18,6 +19,18 @@ export type SubmitOptions = {
   copies?: number;
   ephemeral?: boolean;
   signal?: AbortSignal;
+  /** A pure final step once the inputs' sizes are known (WaveSpeed snaps an absent `aspect_ratio` to the first input). */
+  adjustRequest?: (request: ImageRequest) => ImageRequest;
+  /** Per-request upstream secrets (BYOK, e.g. `openaiApiKey`): kept in memory for the engine, never stored. */
+  credentials?: Record<string, string>;
+};
+
+/**
+ * Per-key admission (budgets, concurrent jobs: accounts/). `admit` runs synchronously before any fetch or
+ * write and throws to refuse; what it reserved is settled with the jobs that were created (none on failure).
+ */
+export type AdmissionPolicy = {
+  admit(request: { principal: Principal; draft: ImageRequestDraft; engineId: string; copies: number }): { settle(jobs: Job[]): void };
 };
 
 /**
@@ -34,6 +47,8 @@ export class JobService {
       ingestor: ImageIngestor;
       queueCapacity: number;
       now: () => Date;
+      credentials?: JobCredentials;
+      admission?: AdmissionPolicy;
     },
   ) {}
 
@@ -59,13 +74,22 @@ export class JobService {
       throw new GatewayError('queue_full', 'The queue is full; retry later', { retryAfterSeconds: 5 });
     }
 
-    const { request, blobKeys } = await ingestor.ingest(draft, submitOptions.signal);
+    const admitted = this.options.admission?.admit({ principal: submitOptions.principal, draft, engineId: engine.engineId, copies });
+    const { request: ingested, blobKeys } = await ingestor.ingest(draft, submitOptions.signal).catch((error: unknown) => {
+      admitted?.settle([]);
+      throw error;
+    });
+    const request = submitOptions.adjustRequest?.(ingested) ?? ingested;
     const jobs: Job[] = [];
+    let pendingId: string | undefined;
     try {
       for (let copy = 0; copy < copies; copy += 1) {
+        pendingId = newId();
+        // Before the insert: the runner may claim the job as soon as it is stored.
+        if (submitOptions.credentials) this.options.credentials?.set(pendingId, submitOptions.credentials);
         jobs.push(
           await store.insert({
-            id: newId(),
+            id: pendingId,
             ownerKeyId: submitOptions.principal.keyId,
             kind,
             model: model.id,
@@ -78,9 +102,12 @@ export class JobService {
         );
       }
     } catch (error) {
+      admitted?.settle(jobs);
+      if (pendingId) this.options.credentials?.delete(pendingId);
       if (jobs.length === 0) await Promise.all(blobKeys.map((key) => this.options.blobs.delete(key)));
       throw error;
     }
+    admitted?.settle(jobs);
     for (const job of jobs) {
       await events.publish({ type: 'job-queued', jobId: job.id, ownerKeyId: job.ownerKeyId, model: job.model, at: now(), data: {} });
     }
@@ -104,6 +131,7 @@ export class JobService {
     const { now, events } = this.options;
     const cancelled = (await this.options.store.cancel(jobId, now())) ?? job;
     if (cancelled.state === 'cancelled') {
+      this.options.credentials?.delete(jobId);
       await events.publish({ type: 'job-cancelled', jobId, ownerKeyId: job.ownerKeyId, model: job.model, at: now(), data: {} });
     }
     return cancelled;

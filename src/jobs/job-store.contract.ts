@@ -117,5 +117,23 @@ export function describeJobStoreContract(name: string, createStore: () => Promis
       expect((await store.cancel(finished.id, at(5)))?.state).toBe('succeeded');
       expect(await store.cancel('missing', at(5))).toBeUndefined();
     });
+
+    it('lists jobs finished before a time and deletes only finished jobs', async () => {
+      const early = await store.insert(sampleJob());
+      const late = await store.insert(sampleJob());
+      const live = await store.insert(sampleJob());
+      await store.claimNext(claimAt(0));
+      await store.markSucceeded(early.id, 'worker-a', result, at(10));
+      await store.claimNext(claimAt(10));
+      await store.markFailed(late.id, 'worker-a', { code: 'upstream_error', message: 'boom' }, at(100));
+      const expired = await store.list({ states: ['succeeded', 'failed', 'cancelled'], completedBefore: at(50), limit: 10 });
+      expect(expired.map((job) => job.id)).toEqual([early.id]);
+      expect(await store.delete(live.id)).toBe(false);
+      expect(await store.delete(early.id)).toBe(true);
+      expect(await store.delete(early.id)).toBe(false);
+      expect(await store.findById(early.id)).toBeUndefined();
+      expect(await store.findById(live.id)).toBeDefined();
+      expect((await store.list({ completedBefore: at(200), limit: 10 })).map((job) => job.id)).toEqual([late.id]);
+    });
   });
 }

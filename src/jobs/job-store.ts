@@ -8,6 +8,8 @@ export type JobQuery = {
   model?: string;
   /** Jobs created strictly before this one (cursor for paging, newest first). */
   beforeJobId?: string;
+  /** Jobs that finished strictly before this time (retention purges). */
+  completedBefore?: Date;
   limit: number;
 };
 
@@ -33,5 +35,7 @@ export interface JobStore {
   cancel(jobId: string, now: Date): Promise<Job | undefined>;
   /** Running jobs whose lease ended before `now` go back to the queue. Returns their ids. */
   requeueExpiredLeases(now: Date): Promise<string[]>;
+  /** Removes a finished job's record (retention); queued and running jobs are never deleted. */
+  delete(jobId: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -35,6 +35,7 @@ export class MemoryJobStore implements JobStore {
       .filter((entry) => query.ownerKeyId === undefined || (entry.job.ownerKeyId ?? null) === query.ownerKeyId)
       .filter((entry) => !query.states || query.states.includes(entry.job.state))
       .filter((entry) => !query.model || entry.job.model === query.model)
+      .filter((entry) => !query.completedBefore || (entry.job.completedAt !== undefined && entry.job.completedAt < query.completedBefore))
       .filter((entry) => before === undefined || entry.sequence < before)
       .sort((left, right) => right.sequence - left.sequence)
       .slice(0, query.limit)
@@ -118,6 +119,12 @@ export class MemoryJobStore implements JobStore {
       }
     }
     return requeued;
+  }
+
+  async delete(jobId: string): Promise<boolean> {
+    const entry = this.entries.get(jobId);
+    if (!entry || !isTerminal(entry.job.state)) return false;
+    return this.entries.delete(jobId);
   }
 
   async close(): Promise<void> {}

@@ -110,6 +110,7 @@ export class SqliteJobStore implements JobStore {
         `UPDATE jobs SET state = 'cancelled', completed_at = ?, worker_id = NULL, lease_until = NULL
          WHERE id = ? AND state IN ('queued', 'running') RETURNING *`,
       ),
+      delete: database.prepare<[string]>(`DELETE FROM jobs WHERE id = ? AND state IN ('succeeded', 'failed', 'cancelled')`),
       requeue: database.prepare<[number], { id: string }>(
         `UPDATE jobs SET state = 'queued', worker_id = NULL, lease_until = NULL, run_after = 0
          WHERE state = 'running' AND lease_until < ? RETURNING id`,
@@ -154,6 +155,10 @@ export class SqliteJobStore implements JobStore {
     if (query.model) {
       conditions.push('model = ?');
       parameters.push(query.model);
+    }
+    if (query.completedBefore) {
+      conditions.push('completed_at < ?');
+      parameters.push(query.completedBefore.getTime());
     }
     if (query.beforeJobId) {
       const before = this.statements.seqOf.get(query.beforeJobId);
@@ -211,6 +216,10 @@ export class SqliteJobStore implements JobStore {
 
   async requeueExpiredLeases(now: Date): Promise<string[]> {
     return this.statements.requeue.all(now.getTime()).map((row) => row.id);
+  }
+
+  async delete(jobId: string): Promise<boolean> {
+    return this.statements.delete.run(jobId).changes === 1;
   }
 
   async close(): Promise<void> {

@@ -1,16 +1,11 @@
 import { z } from 'zod';
 import type { Route } from '../../engines/engine-router.ts';
 import type { JsonObject } from '../../domain/json-value.ts';
+import { localServingNotice } from '../shared/local-serving-notice.ts';
 import { oxenRequestSchema } from './oxen-wire-schemas.ts';
 
-/** A notice for gpt-image-2 models answered by the offline engine, so nobody mistakes its output for the real model. */
-export function localServingNotice(route: Route): string | undefined {
-  if (route.engine.engineId !== 'local' || route.model.family !== 'gpt-image-2') return undefined;
-  return `${route.model.id} is served by darkroom's offline local engine (typesetting and documented edits, not a generative model); set OPENAI_API_KEY or route the model to an upstream engine for the real ${route.model.id}.`;
-}
-
-/** The Oxen model object, with the request JSON Schema under both names Oxen's docs use. */
-export function toOxenModel(route: Route): JsonObject {
+/** The Oxen model object, with the request JSON Schema under both names Oxen's docs use; `pricing` from the price book. */
+export function toOxenModel(route: Route, pricing?: JsonObject): JsonObject {
   const { model, engine } = route;
   const editOnly = model.requiresInputImages;
   const requestSchema = z.toJSONSchema(oxenRequestSchema(model, editOnly ? 'edit' : 'generate'), { io: 'input' }) as JsonObject;
@@ -26,7 +21,7 @@ export function toOxenModel(route: Route): JsonObject {
     model_type: 'base',
     endpoint: editOnly ? '/images/edit' : '/images/generate',
     capabilities: { input: model.operations.includes('edit') ? ['text', 'image'] : ['text'], output: ['image'] },
-    pricing: { method: 'per_image', cost_per_image: 0, currency: 'USD' },
+    pricing: pricing ?? { method: 'per_image', cost_per_image: 0, currency: 'USD' },
     deployments: [{ status: 'active' }],
     developer: { name: model.family === 'gpt-image-2' ? 'OpenAI' : 'darkroom' },
     engine: {

@@ -4,12 +4,14 @@ import { GatewayError } from '../../domain/gateway-error.ts';
 import { isTerminal, type Job, type JobState } from '../../domain/job.ts';
 import type { JobEvent } from '../../domain/job-event.ts';
 import type { JsonObject } from '../../domain/json-value.ts';
+import type { Route } from '../../engines/engine-router.ts';
 import type { Dialect, DialectServices } from '../dialect.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { authenticate, createDialectApp, limitBody, readJsonObject } from '../shared/create-dialect-app.ts';
 import { lastEventId, streamJobEvents, type SseMessage } from '../shared/stream-job-events.ts';
 import { parseWith } from '../shared/zod-error.ts';
-import { localServingNotice, toOxenModel } from './oxen-models.ts';
+import { localServingNotice } from '../shared/local-serving-notice.ts';
+import { toOxenModel } from './oxen-models.ts';
 import { oxenQueueListQuerySchema, oxenRequestSchema, type OxenEndpoint, type OxenRequestBody } from './oxen-wire-schemas.ts';
 import { toOxenError } from './to-oxen-error.ts';
 import { oxenToImageRequest } from './to-image-request.ts';
@@ -19,6 +21,7 @@ import {
   toOxenEventMessage,
   toOxenGeneration,
   toOxenImagesResponse,
+  toOxenWebhookPayload,
 } from './to-oxen-response.ts';
 
 /**
@@ -36,6 +39,9 @@ export const oxenDialect: Dialect = {
   createRoutes(services: DialectServices) {
     const app = createDialectApp(toOxenError);
     const urlFor = (blobKey: string) => services.urls.sign(blobKey);
+    // The recorded cost (accounts/) joins the generation object as `cost_usd`.
+    const toGeneration = (job: Job) => ({ ...toOxenGeneration(job, urlFor), ...services.accounts?.costFields(job.id) });
+    const toModel = (route: Route) => toOxenModel(route, services.accounts?.modelPricing(route));
     app.use('/api/ai/*', authenticate(services));
     app.use('/api/events', authenticate(services));
 
@@ -59,7 +65,7 @@ export const oxenDialect: Dialect = {
       const { body, raw } = await parseBody(context, endpoint);
       return services.jobs.submit(oxenToImageRequest(body, endpoint), {
         principal: context.get('principal'),
-        origin: { dialect: 'oxen', operation: endpoint, extras: echoedParameters(raw) },
+        origin: { dialect: 'oxen', operation: endpoint, extras: echoedParameters(raw), ...(body.webhook_url ? { webhookUrl: body.webhook_url } : {}) },
         copies: endpoint === 'queue' ? (body.num_generations ?? 1) : copies,
         signal: context.req.raw.signal,
       });
@@ -69,8 +75,9 @@ export const oxenDialect: Dialect = {
       const raw = context.req.raw;
       const [submitted] = await submit(context, endpoint, 1);
       if (!submitted) throw new GatewayError('internal', 'No job was created');
+      // Set before waiting: a failed or timed-out run still names its job (idempotent replays rely on it).
+      context.header('x-darkroom-job-id', submitted.id);
       const job = await services.jobs.waitForTerminal(submitted.id, { timeoutMs: services.settings.syncTimeoutMs, signal: raw.signal });
-      context.header('x-darkroom-job-id', job.id);
       return respondWithImages(context, job, services);
     };
 
@@ -92,13 +99,13 @@ export const oxenDialect: Dialect = {
         ...(query.model ? { model: query.model } : {}),
         ...(query.before ? { beforeJobId: query.before } : {}),
       });
-      const generations = query.media_type === 'video' ? [] : jobs.map((job) => toOxenGeneration(job, urlFor));
+      const generations = query.media_type === 'video' ? [] : jobs.map(toGeneration);
       return context.json({ count: generations.length, generations });
     });
 
     app.get('/api/ai/queue/:id', async (context) => {
       const job = await services.jobs.get(context.req.param('id'), context.get('principal'));
-      return context.json(toOxenGeneration(job, urlFor));
+      return context.json(toGeneration(job));
     });
 
     app.delete('/api/ai/queue/:id', async (context) => {
@@ -138,15 +145,16 @@ export const oxenDialect: Dialect = {
       const developer = context.req.query('developer_name')?.toLowerCase();
       const models = services.router
         .list()
-        .map(toOxenModel)
+        .map(toModel)
         .filter((model) => !developer || (model.developer as { name: string }).name.toLowerCase() === developer);
       return context.json({ object: 'list', data: models });
     });
 
-    app.get('/api/ai/models/:id', (context) => context.json(toOxenModel(services.router.resolve(context.req.param('id')))));
+    app.get('/api/ai/models/:id', (context) => context.json(toModel(services.router.resolve(context.req.param('id')))));
 
     return app;
   },
+  toWebhookPayload: (job, urls) => toOxenWebhookPayload(job, (blobKey) => urls.sign(blobKey)),
 };
 
 const ownerFilter = (principal: Principal) => (principal.admin ? {} : { ownerKeyId: principal.keyId ?? null });

@@ -57,12 +57,20 @@ export function oxenRequestSchema(model: ModelDefinition, endpoint: OxenEndpoint
     output_compression: z.int().min(0).max(100).nullish().describe('Encoder quality 0-100 for jpeg and webp.'),
     seed: z.int().nullish().describe('Seed for deterministic variation.'),
     ...(endpoint === 'queue'
-      ? { num_generations: z.int().min(1).max(4).default(1).describe('Number of independent generations to enqueue.') }
+      ? {
+          num_generations: z.int().min(1).max(4).default(1).describe('Number of independent generations to enqueue.'),
+          // darkroom extension: Oxen's queue has no webhooks.
+          webhook_url: z
+            .url({ protocol: /^https?$/, error: 'must be an absolute http(s) URL' })
+            .max(2048, 'must be at most 2048 characters')
+            .nullish()
+            .describe('darkroom extension: POST each finished generation here as a signed Standard Webhooks request (see docs/webhooks.md).'),
+        }
       : {}),
   });
 }
 
-export type OxenRequestBody = z.output<ReturnType<typeof oxenRequestSchema>> & { num_generations?: number };
+export type OxenRequestBody = z.output<ReturnType<typeof oxenRequestSchema>> & { num_generations?: number; webhook_url?: string | null };
 
 export const oxenQueueListQuerySchema = z.object({
   status: z.enum(['queued', 'processing', 'succeeded', 'failed', 'cancelled', 'all']).optional(),

@@ -47,6 +47,18 @@ export function toOxenGeneration(job: Job, urlFor: UrlFor): JsonObject {
 }
 
 /**
+ * The darkroom-extension webhook body for a finished queue generation: the generation object under the
+ * Standard Webhooks `{type, timestamp, data}` envelope, named like Oxen's SSE completion event.
+ */
+export function toOxenWebhookPayload(job: Job, urlFor: UrlFor): JsonObject {
+  return {
+    type: 'media_generation_completed',
+    timestamp: (job.completedAt ?? job.createdAt).toISOString(),
+    data: toOxenGeneration(job, urlFor),
+  };
+}
+
+/**
  * Event-bus events as `/api/events` messages. `media_generation_completed` is Oxen's (succeeded or failed);
  * the other names are darkroom additions that Oxen clients ignore because they filter on `event:`.
  */

@@ -27,11 +27,19 @@ export function sendWireError(context: Context, error: GatewayError, toWireError
   return context.json(wire.body as object, wire.status as 400, headers);
 }
 
-/** Resolves the caller's key (or open mode) before any work; 401s use the dialect's error shape. */
+/**
+ * Resolves the caller's key (or open mode) before any work; 401s use the dialect's error shape. Then, with
+ * accounts configured: the key's requests-per-minute limit (429 + RateLimit headers) and `Idempotency-Key`
+ * on POSTs, so every dialect's submits get both. Runs once per request even if mounted on overlapping paths.
+ */
 export function authenticate(services: DialectServices): MiddlewareHandler<AppEnv> {
   return async (context, next) => {
-    context.set('principal', await services.authenticator.authenticate(context.req.header('authorization')));
-    await next();
+    if (context.get('principal') !== undefined) return next();
+    const principal = await services.authenticator.authenticate(context.req.header('authorization'));
+    context.set('principal', principal);
+    if (!services.accounts) return next();
+    services.accounts.admitRequest(principal, (name, value) => context.header(name, value));
+    return services.accounts.idempotent(context, next);
   };
 }
 

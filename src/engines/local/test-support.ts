@@ -80,7 +80,7 @@ export function imageRequest(overrides: Partial<ImageRequest> = {}): ImageReques
 }
 
 export function engineRequest(request: Partial<ImageRequest>, inputImages: EngineImage[] = [], mask?: EngineImage): EngineRequest {
-  return { jobId: 'job_test', request: imageRequest(request), size: request.size, inputImages, mask };
+  return { jobId: 'job_test', request: imageRequest(request), size: request.size, inputImages, mask, credentials: {} };
 }
 
 export type RecordingContext = EngineCallContext & {

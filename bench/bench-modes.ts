@@ -1,0 +1,36 @@
+/** Sizes and durations per mode. Quick mode keeps `npm run bench` under 5 minutes on 2 cores; full mode uses the issue's numbers. */
+export type BenchMode = {
+  name: 'quick' | 'full';
+  /** Interleaved runs per figure (the figure is the median across them). */
+  rounds: number;
+  controlPlane: { warmupMs: number; durationMs: number };
+  payload: { warmupMs: number; durationMs: number };
+  admission: { warmupSeconds: number; durationSeconds: number; connections: number };
+  /** Jobs are held upstream until all are in flight, `holdMs` more, then finish spread over `releaseSpreadMs`. */
+  longLived: { jobs: number; subscribers: number; holdMs: number; releaseSpreadMs: number };
+  imagePath: { ingestSamples: number; parallelImages: number; editSamples: number; apiSamples: number };
+  overload: { queueCapacity: number; durationMs: number; concurrency: number };
+};
+
+export const quickMode: BenchMode = {
+  name: 'quick',
+  rounds: 3,
+  controlPlane: { warmupMs: 400, durationMs: 1500 },
+  payload: { warmupMs: 400, durationMs: 1500 },
+  admission: { warmupSeconds: 1, durationSeconds: 2, connections: 100 },
+  longLived: { jobs: 200, subscribers: 1000, holdMs: 2000, releaseSpreadMs: 5000 },
+  imagePath: { ingestSamples: 6, parallelImages: 8, editSamples: 6, apiSamples: 6 },
+  overload: { queueCapacity: 200, durationMs: 2000, concurrency: 32 },
+};
+
+export const fullMode: BenchMode = {
+  name: 'full',
+  rounds: 3,
+  controlPlane: { warmupMs: 2000, durationMs: 10_000 },
+  payload: { warmupMs: 2000, durationMs: 10_000 },
+  admission: { warmupSeconds: 5, durationSeconds: 60, connections: 100 },
+  // The upstream "sleeps minutes": all 2,000 jobs in flight, held 2 more minutes, then finishing over 2 minutes.
+  longLived: { jobs: 2000, subscribers: 10_000, holdMs: 120_000, releaseSpreadMs: 120_000 },
+  imagePath: { ingestSamples: 24, parallelImages: 32, editSamples: 24, apiSamples: 24 },
+  overload: { queueCapacity: 1000, durationMs: 20_000, concurrency: 64 },
+};
