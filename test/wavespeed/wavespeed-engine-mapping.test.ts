@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageRequest } from '../../src/domain/image-request.ts';
 import { closestTier, toWaveSpeedTask } from '../../src/engines/wavespeed/to-wavespeed-input.ts';
-import { failedTaskError, retryAfterSeconds, upstreamHttpError, upstreamMessage } from '../../src/engines/wavespeed/wavespeed-upstream-error.ts';
+import { retryAfterSeconds } from '../../src/engines/shared/call-upstream.ts';
+import { failedTaskError, upstreamHttpError, upstreamMessage } from '../../src/engines/wavespeed/wavespeed-upstream-error.ts';
 import { sampleRequest } from '../helpers/sample-job.ts';
 
 const task = (request: Partial<ImageRequest>, size?: { width: number; height: number }, inputs: Array<{ width: number; height: number }> = []) =>

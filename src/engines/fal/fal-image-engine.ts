@@ -5,7 +5,8 @@ import { encodeImage } from '../../imaging/encode-image.ts';
 import { inspectImage } from '../../imaging/inspect-image.ts';
 import { parseDataUri, type SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineCallContext, EngineCapabilities, EngineImage, EngineRequest, EngineResult, ImageEngine } from '../image-engine.ts';
-import { FalQueueClient, abortReason, sleep } from './fal-queue-client.ts';
+import { abortReason, sleep } from '../shared/call-upstream.ts';
+import { FalQueueClient } from './fal-queue-client.ts';
 import { defaultFalEngineApps, toFalTask, type FalEngineApps } from './to-fal-input.ts';
 
 export type FalEngineSettings = {

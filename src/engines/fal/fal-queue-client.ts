@@ -1,6 +1,7 @@
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { JsonObject } from '../../domain/json-value.ts';
-import { falUpstreamError, retryAfterSeconds } from './fal-upstream-error.ts';
+import { callUpstream } from '../shared/call-upstream.ts';
+import { falUpstreamError } from './fal-upstream-error.ts';
 
 /** One HTTP call to fal, body included; submits carry every input image inline. */
 const callTimeoutMs = 120_000;
@@ -17,25 +18,6 @@ export type FalQueueClientOptions = {
 
 /** The part of fal's queue status the engine acts on. */
 export type FalUpstreamStatus = { status: string; queuePosition: number | undefined; lastLog: string | undefined; error: string | undefined };
-
-/** Waits, but stops at once (with the signal's reason) when the job is cancelled or times out. */
-export function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-export const abortReason = (signal: AbortSignal): unknown =>
-  signal.reason instanceof Error ? signal.reason : new GatewayError('cancelled', 'The request was cancelled');
 
 /**
  * fal's queue API as the engine uses it, against the operator-configured base (trusted configuration, so not
@@ -89,44 +71,26 @@ export class FalQueueClient {
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const { apiKey, queueUrl, maxRetries, retryBaseDelayMs } = this.options;
-    for (let attempt = 0; ; attempt += 1) {
-      const retryDelay = (afterSeconds?: number) =>
-        afterSeconds !== undefined ? afterSeconds * 1000 : retryBaseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      let response: Response;
-      let text: string;
-      try {
-        response = await fetch(`${queueUrl}${path}`, {
-          method,
-          headers: { authorization: `Key ${apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-          // A hung connection fails this attempt instead of holding the job until its overall deadline.
-          signal: AbortSignal.any([signal, AbortSignal.timeout(callTimeoutMs)]),
-        });
-        text = await response.text();
-      } catch (error) {
-        if (signal.aborted) throw abortReason(signal);
-        if (retryNetworkErrors && attempt < maxRetries) {
-          await sleep(retryDelay(), signal);
-          continue;
-        }
-        const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-        throw new GatewayError('upstream_error', `Could not reach fal at ${queueUrl} when ${action}: ${reason}`, { cause: error });
-      }
-      if (!response.ok) {
-        const error = falUpstreamError(response.status, text, action, retryAfterSeconds(response.headers.get('retry-after')));
-        if (error.retryable && attempt < maxRetries) {
-          await sleep(retryDelay(error.retryAfterSeconds), signal);
-          continue;
-        }
-        throw error;
-      }
-      try {
-        const parsed = JSON.parse(text) as unknown;
-        if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-      } catch {
-        // Falls through to the error below.
-      }
-      throw new GatewayError('upstream_error', `fal answered with something other than a JSON object when ${action}`);
+    const text = await callUpstream({
+      upstreamName: 'fal',
+      url: `${queueUrl}${path}`,
+      method,
+      headers: { authorization: `Key ${apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      action,
+      retryNetworkErrors,
+      maxRetries,
+      retryBaseDelayMs,
+      attemptTimeoutMs: callTimeoutMs,
+      signal,
+      toHttpError: falUpstreamError,
+    });
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch {
+      // Falls through to the error below.
     }
+    throw new GatewayError('upstream_error', `fal answered with something other than a JSON object when ${action}`);
   }
 }

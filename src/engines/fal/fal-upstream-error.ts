@@ -22,12 +22,6 @@ function firstDetail(body: FalErrorBody): { msg: string; type: string; location:
   return { msg: typeof entry.msg === 'string' ? entry.msg : 'invalid input', type: typeof entry.type === 'string' ? entry.type : 'value_error', location };
 }
 
-/** Seconds from a `Retry-After` header (delta-seconds form), capped so a hostile value can't park a job. */
-export function retryAfterSeconds(header: string | null | undefined): number | undefined {
-  if (!header || !/^\s*\d{1,6}\s*$/.test(header)) return undefined;
-  return Math.min(60, Number(header));
-}
-
 /**
  * A non-2xx fal answer as a GatewayError. Model errors (422 `detail[]`) are the client's to fix and keep fal's
  * message; 429 and 5xx are retryable; a rejected key is final and names `FAL_KEY`.

@@ -1,7 +1,8 @@
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { JsonObject } from '../../domain/json-value.ts';
 import type { WaveSpeedTask } from './to-wavespeed-input.ts';
-import { retryAfterSeconds, upstreamHttpError } from './wavespeed-upstream-error.ts';
+import { callUpstream } from '../shared/call-upstream.ts';
+import { upstreamHttpError } from './wavespeed-upstream-error.ts';
 
 /** The part of WaveSpeed's prediction object the engine acts on. */
 export type WaveSpeedPrediction = { id: string; status: string; outputs: string[]; error: string };
@@ -15,25 +16,6 @@ export type WaveSpeedApiClientOptions = {
   /** First retry delay; doubles each time, with jitter. `Retry-After` wins when the server sends it. */
   retryBaseDelayMs: number;
 };
-
-/** Waits, but stops at once (with the signal's reason) when the job is cancelled or times out. */
-export function sleep(milliseconds: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(abortReason(signal));
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, milliseconds);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
-export const abortReason = (signal: AbortSignal): unknown =>
-  signal.reason instanceof Error ? signal.reason : new GatewayError('cancelled', 'The request was cancelled');
 
 /**
  * The two WaveSpeed API v3 calls the engine makes, against the operator-configured base URL (trusted
@@ -72,36 +54,21 @@ export class WaveSpeedApiClient {
     signal: AbortSignal,
   ): Promise<Record<string, unknown>> {
     const { apiKey, baseUrl, maxRetries, retryBaseDelayMs } = this.options;
-    for (let attempt = 0; ; attempt += 1) {
-      const retryDelay = (afterSeconds?: number) => afterSeconds !== undefined ? afterSeconds * 1000 : retryBaseDelayMs * 2 ** attempt * (0.75 + Math.random() * 0.5);
-      let response: Response;
-      try {
-        response = await fetch(`${baseUrl}${path}`, {
-          method,
-          headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
-          ...(body ? { body: JSON.stringify(body) } : {}),
-          signal,
-        });
-      } catch (error) {
-        if (signal.aborted) throw abortReason(signal);
-        if (retryNetworkErrors && attempt < maxRetries) {
-          await sleep(retryDelay(), signal);
-          continue;
-        }
-        const reason = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
-        throw new GatewayError('upstream_error', `Could not reach WaveSpeed at ${baseUrl} when ${action}: ${reason}`, { cause: error });
-      }
-      const text = await response.text();
-      if (!response.ok) {
-        const error = upstreamHttpError(response.status, text, action, retryAfterSeconds(response.headers.get('retry-after')));
-        if (error.retryable && attempt < maxRetries) {
-          await sleep(retryDelay(error.retryAfterSeconds), signal);
-          continue;
-        }
-        throw error;
-      }
-      return parseEnvelope(text, action);
-    }
+    const text = await callUpstream({
+      upstreamName: 'WaveSpeed',
+      url: `${baseUrl}${path}`,
+      method,
+      headers: { authorization: `Bearer ${apiKey}`, accept: 'application/json', ...(body ? { 'content-type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+      action,
+      retryNetworkErrors,
+      maxRetries,
+      retryBaseDelayMs,
+      attemptTimeoutMs: undefined,
+      signal,
+      toHttpError: upstreamHttpError,
+    });
+    return parseEnvelope(text, action);
   }
 }
 

@@ -7,7 +7,8 @@ import { inspectImage } from '../../imaging/inspect-image.ts';
 import { parseDataUri, type SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineCallContext, EngineCapabilities, EngineImage, EngineRequest, EngineResult, ImageEngine } from '../image-engine.ts';
 import { toWaveSpeedTask } from './to-wavespeed-input.ts';
-import { WaveSpeedApiClient, abortReason, sleep } from './wavespeed-api-client.ts';
+import { abortReason, sleep } from '../shared/call-upstream.ts';
+import { WaveSpeedApiClient } from './wavespeed-api-client.ts';
 import { failedTaskError } from './wavespeed-upstream-error.ts';
 
 export type WaveSpeedEngineSettings = {

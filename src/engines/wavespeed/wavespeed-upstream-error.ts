@@ -14,12 +14,6 @@ export function upstreamMessage(bodyText: string): string {
   return message.length > 500 ? `${message.slice(0, 500)}…` : message || 'no details given';
 }
 
-/** Seconds from a `Retry-After` header (delta-seconds form only), capped so a hostile value can't park a job. */
-export function retryAfterSeconds(header: string | null | undefined): number | undefined {
-  if (!header || !/^\s*\d{1,6}\s*$/.test(header)) return undefined;
-  return Math.min(60, Number(header));
-}
-
 /** A non-2xx answer from the WaveSpeed API as a GatewayError: 429/5xx retryable, other 4xx final. */
 export function upstreamHttpError(status: number, bodyText: string, action: string, retryAfter?: number): GatewayError {
   const detail = `WaveSpeed answered HTTP ${status} when ${action}: ${upstreamMessage(bodyText)}`;
