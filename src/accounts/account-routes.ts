@@ -12,7 +12,7 @@ import { authenticate, createDialectApp, limitBody, readJsonObject } from '../di
 import { parseWith } from '../dialects/shared/zod-error.ts';
 import type { Accounts } from './accounts.ts';
 import { monthStart } from './budget-ledger.ts';
-import { estimateDialects, toEstimatedDraft } from './estimate-request.ts';
+import { estimateDialects, toEstimatedDraft } from './to-estimated-draft.ts';
 import { microsToUsd } from './price-book.ts';
 import { resolveUsageOptions, usageQuerySchema } from './usage-query.ts';
 

@@ -13,9 +13,9 @@ import { CostRecorder } from './cost-recorder.ts';
 import { CostStore } from './cost-store.ts';
 import { IdempotencyGuard } from './idempotency-guard.ts';
 import { IdempotencyStore } from './idempotency-store.ts';
-import { toModelPricing } from './model-pricing.ts';
+import { toModelPricing } from './to-model-pricing.ts';
 import type { PriceBook } from './price-book.ts';
-import { rateLimitHeaders, RequestRateLimiter } from './rate-limiter.ts';
+import { rateLimitHeaders, RequestRateLimiter } from './request-rate-limiter.ts';
 import { RetentionPurger, type PurgeReport } from './retention-purger.ts';
 
 /** What dialect code uses of accounts (through `DialectServices.accounts`). */

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ModelInfo } from '../workbench/app/api-types.ts';
 import { describeRequestSchema, type FieldSpec } from '../workbench/app/schema-fields.ts';
-import { connectToServer } from './connect-to-server.ts';
+import { connectToServer, type ServerConnection } from './connect-to-server.ts';
 import type { CommandContext } from './main.ts';
 import { reportFailure } from './report-failure.ts';
 
@@ -35,7 +35,7 @@ export async function modelsCommand(context: CommandContext): Promise<number> {
     return 2;
   }
   const command = `darkroom models ${action}`;
-  let connection;
+  let connection: ServerConnection;
   try {
     connection = await connectToServer(context.environment, values.server, { inProcess: true });
   } catch (error) {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { GatewayError } from '../domain/gateway-error.ts';
 import type { JsonObject } from '../domain/json-value.ts';
 import { sniffImageType } from '../imaging/sniff-image-type.ts';
-import { connectToServer, serverUrlFrom } from './connect-to-server.ts';
+import { connectToServer, serverUrlFrom, type ServerConnection } from './connect-to-server.ts';
 import { GenerationWatcher } from './generation-watcher.ts';
 import type { CommandContext } from './main.ts';
 import { ProgressReporter } from './progress-reporter.ts';
@@ -39,8 +39,8 @@ const integerOption = (name: string, value: string | undefined, minimum: number,
 };
 
 /**
- * The Oxen request body for the command line. Pure apart from nothing: images and mask arrive as URLs or
- * data URIs already. `--size` is Oxen's `resolution` (1024x1024, 1K/2K/4K, auto); the server validates values.
+ * The Oxen request body for the command-line flags. Pure: images and mask arrive as URLs or data URIs already.
+ * `--size` is Oxen's `resolution` (1024x1024, 1K/2K/4K, auto); the server validates the values.
  */
 export function imageRequestBody(kind: ImageCommandKind, values: ImageCommandValues, prompt: string, images: string[], mask: string | undefined): JsonObject {
   const body: JsonObject = { model: values.model ?? (kind === 'edit' ? 'gpt-image-2-edit' : 'gpt-image-2'), prompt };
@@ -90,7 +90,7 @@ export async function runImageCommand(context: CommandContext, kind: ImageComman
   }
 
   const json = values.json === true;
-  let connection;
+  let connection: ServerConnection;
   try {
     connection = await connectToServer(context.environment, values.server, { inProcess: true, log: json ? undefined : (message) => context.stderr(`darkroom: ${message}`) });
   } catch (error) {

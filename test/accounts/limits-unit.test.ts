@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BudgetLedger, monthStart } from '../../src/accounts/budget-ledger.ts';
 import { CostStore } from '../../src/accounts/cost-store.ts';
 import { PriceBook } from '../../src/accounts/price-book.ts';
-import { rateLimitHeaders, RequestRateLimiter } from '../../src/accounts/rate-limiter.ts';
+import { rateLimitHeaders, RequestRateLimiter } from '../../src/accounts/request-rate-limiter.ts';
 import { Authenticator, type Principal } from '../../src/auth/authenticator.ts';
 import { SqliteApiKeyStore } from '../../src/auth/sqlite-api-key-store.ts';
 import type { ImageRequestDraft } from '../../src/domain/image-request.ts';

@@ -36,7 +36,7 @@ describe('darkroom serve and keys (real binary)', () => {
     let log = '';
     child.stderr.on('data', (chunk: Buffer) => (log += chunk.toString()));
     try {
-      for (let attempt = 0; attempt < 100 && !log.includes('listening'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let attempt = 0; attempt < 300 && !log.includes('listening'); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 100));
       const response = await fetch(`http://127.0.0.1:${port}/health`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ status: 'ok' });

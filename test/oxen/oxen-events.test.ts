@@ -80,3 +80,24 @@ describe('Oxen /api/events', () => {
     fake.behaviour = { delayMs: 100 };
   });
 });
+
+describe('partial images on /api/events (darkroom extension)', () => {
+  it('announces each progressive render of the local engine with a downloadable URL', async () => {
+    const gateway = await startTestGateway();
+    try {
+      let id = 'pending';
+      const streaming = readSse(`${gateway.baseUrl}/api/events`, {
+        until: (events) => events.some((event) => event.event === 'media_generation_completed' && event.data.includes(id)),
+      });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const response = await postJson(`${gateway.baseUrl}/api/ai/queue`, { model: 'darkroom-local', prompt: 'a poster', resolution: '1024x768', partial_images: 2 });
+      id = (response.json.generations as Array<{ generation_id: string }>)[0]!.generation_id;
+      const partials = (await streaming).events.filter((event) => event.event === 'media_generation_partial_image' && event.data.includes(id));
+      expect(partials.map((event) => JSON.parse(event.data).index)).toEqual([0, 1]);
+      const download = await fetch(JSON.parse(partials[0]!.data).url as string);
+      expect(download.status).toBe(200);
+    } finally {
+      await gateway.stop();
+    }
+  });
+});

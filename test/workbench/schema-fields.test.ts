@@ -17,7 +17,7 @@ describe('describeRequestSchema on the published Oxen schemas', () => {
     expect(form.inputImages).toMatchObject({ required: false, maxItems: 16 });
     expect(form.mask?.description).toContain('White pixels mark regions to edit');
     expect(form.fields.map((entry) => entry.name)).toEqual([
-      'resolution', 'aspect_ratio', 'quality', 'output_format', 'num_images', 'response_format', 'background', 'output_compression', 'seed',
+      'resolution', 'aspect_ratio', 'quality', 'output_format', 'num_images', 'response_format', 'background', 'output_compression', 'seed', 'partial_images',
     ]);
   });
 

@@ -92,6 +92,8 @@ describe('the Workbench in Chromium', () => {
     await page.locator('summary', { hasText: 'Mask' }).click();
     const canvas = page.locator('canvas.mask-overlay');
     await expect.poll(() => canvas.evaluate((element: HTMLCanvasElement) => [element.width, element.height])).toEqual([320, 240]);
+    // The form above grows with the model's schema; bring the canvas into view before stroking it.
+    await canvas.scrollIntoViewIfNeeded();
     const box = await canvas.boundingBox();
     if (!box) throw new Error('mask canvas is not visible');
     // A horizontal stroke through the middle third of the image.

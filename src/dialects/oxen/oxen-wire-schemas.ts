@@ -56,6 +56,12 @@ export function oxenRequestSchema(model: ModelDefinition, endpoint: OxenEndpoint
     background: z.enum(['auto', 'transparent', 'opaque']).default('auto').describe('Transparent backgrounds need png or webp.'),
     output_compression: z.int().min(0).max(100).nullish().describe('Encoder quality 0-100 for jpeg and webp.'),
     seed: z.int().nullish().describe('Seed for deterministic variation.'),
+    partial_images: z
+      .int()
+      .min(0)
+      .max(3)
+      .default(0)
+      .describe('darkroom extension: progressive renders announced as media_generation_partial_image events (0-3).'),
     ...(endpoint === 'queue'
       ? {
           num_generations: z.int().min(1).max(4).default(1).describe('Number of independent generations to enqueue.'),

@@ -40,7 +40,7 @@ export function oxenToImageRequest(body: OxenRequestBody, endpoint: OxenEndpoint
     seed: body.seed ?? undefined,
     inputImages,
     mask: body.mask_url ? { type: 'url', url: body.mask_url, field: 'mask_url', convention: 'white-edits' } : undefined,
-    partialImages: 0,
+    partialImages: body.partial_images,
     engineOptions: {},
   };
 }

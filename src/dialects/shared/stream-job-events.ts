@@ -34,14 +34,16 @@ export type StreamJobEventsOptions = {
 export function streamJobEvents(context: Context, options: StreamJobEventsOptions): Response {
   context.header('cache-control', 'no-cache');
   context.header('x-accel-buffering', 'no');
+  // Subscribed before the response (and its headers) exists: a client that sees the stream open cannot miss
+  // an event published after that, which a subscription inside the stream callback would allow.
+  const queue: JobEvent[] = [];
+  let notify: (() => void) | undefined;
+  let closed = false;
+  const unsubscribe = options.events.subscribe(options.filter, (event) => {
+    queue.push(event);
+    notify?.();
+  });
   return streamSSE(context, async (stream) => {
-    const queue: JobEvent[] = [];
-    let notify: (() => void) | undefined;
-    let closed = false;
-    const unsubscribe = options.events.subscribe(options.filter, (event) => {
-      queue.push(event);
-      notify?.();
-    });
     stream.onAbort(() => {
       closed = true;
       notify?.();
@@ -50,7 +52,9 @@ export function streamJobEvents(context: Context, options: StreamJobEventsOption
       void stream.write(': keep-alive\n\n').catch(() => undefined);
     }, options.keepAliveMs);
     try {
-      let lastSent = options.afterSequence ?? (await options.events.lastSequence());
+      // Live-only streams start at the newest sequence, but never after an event already queued for them.
+      const newest = await options.events.lastSequence();
+      let lastSent = options.afterSequence ?? Math.min(newest, (queue[0]?.sequence ?? Infinity) - 1);
       for (const message of (await options.initialMessages?.()) ?? []) await write(stream, message);
       const send = async (event: JobEvent): Promise<boolean> => {
         if (event.sequence <= lastSent) return false;

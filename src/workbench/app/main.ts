@@ -25,7 +25,7 @@ function startWorkbench(root: HTMLElement): void {
   const client = new DarkroomClient({
     baseUrl: '',
     apiKey: storedKey.get,
-    onUnauthorized: (message) => keyDialog.ask(`This server requires an API key (${message}).`),
+    onUnauthorized: (message) => keyDialog.ask(message),
   });
   const connection = h('span', { class: 'connection', role: 'status' }, 'connecting…');
   const showConnection = (state: StreamState) => {
