@@ -8,26 +8,9 @@ import { SqliteApiKeyStore } from '../../src/auth/sqlite-api-key-store.ts';
 import type { ImageRequestDraft } from '../../src/domain/image-request.ts';
 import type { Job } from '../../src/domain/job.ts';
 import { openDatabase } from '../../src/sqlite/open-database.ts';
-import { sampleJob } from '../helpers/sample-job.ts';
+import { sampleDraft, sampleJob } from '../helpers/sample-job.ts';
 
-const draft = (overrides: Partial<ImageRequestDraft> = {}): ImageRequestDraft => ({
-  model: 'gpt-image-2',
-  prompt: 'x',
-  imageCount: 1,
-  size: { width: 1024, height: 1024 },
-  sizeTier: undefined,
-  aspectRatio: undefined,
-  quality: 'high',
-  outputFormat: 'png',
-  outputCompression: undefined,
-  background: 'auto',
-  seed: undefined,
-  inputImages: [],
-  mask: undefined,
-  partialImages: 0,
-  engineOptions: {},
-  ...overrides,
-});
+const draft = (overrides: Partial<ImageRequestDraft> = {}): ImageRequestDraft => (sampleDraft({ model: 'gpt-image-2', prompt: 'x', size: { width: 1024, height: 1024 }, quality: 'high', ...overrides }));
 const asJob = (id: string): Job => ({ ...sampleJob({ id }), state: 'queued', result: undefined, error: undefined, attempts: 0, startedAt: undefined, completedAt: undefined });
 
 describe('RequestRateLimiter', () => {

@@ -14,24 +14,9 @@ import { JobService } from '../../src/jobs/job-service.ts';
 import { MemoryJobStore } from '../../src/jobs/memory-job-store.ts';
 import { createSafeFetch } from '../../src/net/safe-fetch.ts';
 import { FakeImageEngine } from '../helpers/fake-image-engine.ts';
+import { sampleDraft } from '../helpers/sample-job.ts';
 
-const draft: ImageRequestDraft = {
-  model: 'gpt-image-2',
-  prompt: 'byok',
-  imageCount: 1,
-  size: { width: 64, height: 64 },
-  sizeTier: undefined,
-  aspectRatio: undefined,
-  quality: 'low',
-  outputFormat: 'png',
-  outputCompression: undefined,
-  background: 'auto',
-  seed: undefined,
-  inputImages: [],
-  mask: undefined,
-  partialImages: 0,
-  engineOptions: {},
-};
+const draft: ImageRequestDraft = sampleDraft({ model: 'gpt-image-2', prompt: 'byok', size: { width: 64, height: 64 }, quality: 'low' });
 
 describe('JobCredentials through JobService and JobRunner', () => {
   let runner: JobRunner | undefined;

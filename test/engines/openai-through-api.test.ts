@@ -7,6 +7,7 @@ import type { ImageRequestDraft } from '../../src/domain/image-request.ts';
 import { startFakeOpenAiUpstream, type FakeOpenAiUpstream } from '../helpers/fake-openai-upstream.ts';
 import { dataUri, patternPng } from '../helpers/image-fixtures.ts';
 import { postJson, startTestGateway, type TestGateway } from '../helpers/test-gateway.ts';
+import { sampleDraft } from '../helpers/sample-job.ts';
 
 const configuredKey = 'sk-darkroom-configured-key';
 
@@ -75,23 +76,7 @@ describe('the openai engine through darkroom (OPENAI_API_KEY + OPENAI_BASE_URL)'
 
   it('uses a per-request key for the upstream call and never stores it', async () => {
     const byokKey = 'sk-byok-never-stored-7f3a9c';
-    const draft: ImageRequestDraft = {
-      model: 'gpt-image-2',
-      prompt: 'bring your own key',
-      imageCount: 1,
-      size: { width: 1024, height: 1024 },
-      sizeTier: undefined,
-      aspectRatio: undefined,
-      quality: 'low',
-      outputFormat: 'png',
-      outputCompression: undefined,
-      background: 'auto',
-      seed: undefined,
-      inputImages: [],
-      mask: undefined,
-      partialImages: 0,
-      engineOptions: {},
-    };
+    const draft: ImageRequestDraft = sampleDraft({ model: 'gpt-image-2', prompt: 'bring your own key', size: { width: 1024, height: 1024 }, quality: 'low' });
     const [job] = await gateway.jobs.submit(draft, {
       principal: anonymousPrincipal,
       origin: { dialect: 'test', operation: 'generate', extras: {} },

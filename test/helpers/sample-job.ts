@@ -1,4 +1,4 @@
-import type { ImageRequest } from '../../src/domain/image-request.ts';
+import type { ImageRequest, ImageRequestDraft } from '../../src/domain/image-request.ts';
 import type { NewJob } from '../../src/domain/job.ts';
 
 export function sampleRequest(overrides: Partial<ImageRequest> = {}): ImageRequest {
@@ -36,4 +36,9 @@ export function sampleJob(overrides: Partial<NewJob> = {}): NewJob {
     createdAt: new Date(1_700_000_000_000 + counter),
     ...overrides,
   };
+}
+
+/** A request as a dialect hands it to JobService.submit(), before its images are ingested. */
+export function sampleDraft(overrides: Partial<ImageRequestDraft> = {}): ImageRequestDraft {
+  return { ...sampleRequest(), sizeTier: undefined, inputImages: [], mask: undefined, ...overrides };
 }

@@ -7,25 +7,11 @@ import { WaveSpeedImageEngine, type WaveSpeedEngineSettings } from '../../src/en
 import { createSafeFetch } from '../../src/net/safe-fetch.ts';
 import { startFakeWaveSpeedUpstream, type FakeWaveSpeedUpstream } from '../helpers/fake-wavespeed-upstream.ts';
 import { solidPng } from '../helpers/image-fixtures.ts';
+import { sampleRequest } from '../helpers/sample-job.ts';
 
 const apiKey = 'ws_test_key';
 
-const baseRequest: ImageRequest = {
-  model: 'gpt-image-2',
-  prompt: 'a lighthouse at dusk',
-  imageCount: 1,
-  size: undefined,
-  aspectRatio: undefined,
-  quality: 'auto',
-  outputFormat: 'png',
-  outputCompression: undefined,
-  background: 'auto',
-  seed: undefined,
-  inputImages: [],
-  mask: undefined,
-  partialImages: 0,
-  engineOptions: {},
-};
+const baseRequest: ImageRequest = sampleRequest({ model: 'gpt-image-2', prompt: 'a lighthouse at dusk', size: undefined, quality: 'auto' });
 
 const engineRequest = (overrides: Omit<Partial<EngineRequest>, 'request'> & { request?: Partial<ImageRequest> } = {}): EngineRequest => ({
   jobId: 'job-1',

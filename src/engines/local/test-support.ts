@@ -3,6 +3,7 @@ import sharp from 'sharp';
 import type { ImageRequest } from '../../domain/image-request.ts';
 import type { EngineCallContext, EngineImage, EngineProgress, EngineRequest } from '../image-engine.ts';
 import { pipelineToRgba, type RgbaImage } from './rgba-image.ts';
+import { sampleRequest } from '../../../test/helpers/sample-job.ts';
 
 /** A deterministic "photo": gradients plus pseudo-random grain, all channels inside 30–220 so nothing clips. */
 export function testPhoto(width: number, height: number, seed = 1): RgbaImage {
@@ -60,23 +61,7 @@ export async function engineImage(image: RgbaImage): Promise<EngineImage> {
 }
 
 export function imageRequest(overrides: Partial<ImageRequest> = {}): ImageRequest {
-  return {
-    model: 'darkroom-local',
-    prompt: '',
-    imageCount: 1,
-    size: undefined,
-    aspectRatio: undefined,
-    quality: 'auto',
-    outputFormat: 'png',
-    outputCompression: undefined,
-    background: 'auto',
-    seed: undefined,
-    inputImages: [],
-    mask: undefined,
-    partialImages: 0,
-    engineOptions: {},
-    ...overrides,
-  };
+  return sampleRequest({ model: 'darkroom-local', prompt: '', size: undefined, quality: 'auto', ...overrides });
 }
 
 export function engineRequest(request: Partial<ImageRequest>, inputImages: EngineImage[] = [], mask?: EngineImage): EngineRequest {

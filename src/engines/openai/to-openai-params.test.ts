@@ -5,23 +5,9 @@ import type { EngineImage, EngineRequest } from '../image-engine.ts';
 import { compatibleCapabilities, compatibleSizeLimits } from './create-openai-engines.ts';
 import { defaultUpstreamModels, openAiCapabilities } from './openai-image-engine.ts';
 import { toOpenAiParams, type OpenAiParamsSettings } from './to-openai-params.ts';
+import { sampleRequest } from '../../../test/helpers/sample-job.ts';
 
-const baseRequest: ImageRequest = {
-  model: 'gpt-image-2',
-  prompt: 'a red kite',
-  imageCount: 1,
-  size: undefined,
-  aspectRatio: undefined,
-  quality: 'auto',
-  outputFormat: 'png',
-  outputCompression: undefined,
-  background: 'auto',
-  seed: undefined,
-  inputImages: [],
-  mask: undefined,
-  partialImages: 0,
-  engineOptions: {},
-};
+const baseRequest: ImageRequest = sampleRequest({ model: 'gpt-image-2', prompt: 'a red kite', size: undefined, quality: 'auto' });
 
 const input: EngineImage = { data: new Uint8Array(), mediaType: 'image/png', width: 2000, height: 1000 };
 
