@@ -103,6 +103,26 @@ export function describeJobStoreContract(name: string, createStore: () => Promis
       expect(await store.findById(job.id)).toMatchObject({ state: 'failed', error, attempts: 2 });
     });
 
+    it('counts queued jobs through claims, retries, cancels and lease expiry', async () => {
+      const first = await store.insert(sampleJob());
+      const second = await store.insert(sampleJob());
+      await store.insert(sampleJob());
+      expect(await store.countQueued()).toBe(3);
+      await store.claimNext(claimAt(0));
+      expect(await store.countQueued()).toBe(2);
+      await store.markFailed(first.id, 'worker-a', { code: 'upstream_error', message: 'retry me' }, at(1), at(2));
+      expect(await store.countQueued()).toBe(3);
+      await store.cancel(second.id, at(3));
+      expect(await store.countQueued()).toBe(2);
+      await store.claimNext(claimAt(4));
+      await store.cancel(first.id, at(5)); // running → cancelled: the queue is unchanged
+      expect(await store.countQueued()).toBe(1);
+      await store.claimNext(claimAt(6, 'crashed-worker'));
+      expect(await store.countQueued()).toBe(0);
+      await store.requeueExpiredLeases(at(100));
+      expect(await store.countQueued()).toBe(1);
+    });
+
     it('cancels queued and running jobs but leaves terminal ones alone', async () => {
       const queued = await store.insert(sampleJob());
       const running = await store.insert(sampleJob());

@@ -1,5 +1,6 @@
 import type { PublicError } from '../domain/gateway-error.ts';
 import type { Job, JobResult, NewJob } from '../domain/job.ts';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../sqlite/open-database.ts';
 import { migrate } from '../sqlite/open-database.ts';
 import type { ClaimRequest, JobQuery, JobStore } from './job-store.ts';
@@ -80,6 +81,8 @@ function toJob(row: JobRow): Job {
 /** The embedded durable store: one SQLite table, single-writer transactions, conditional updates for leases. */
 export class SqliteJobStore implements JobStore {
   private readonly statements;
+  private readonly claimStatements = new Map<number, Database.Statement<Array<string | number>, JobRow>>();
+  private queuedCount: number;
 
   constructor(private readonly database: SqliteDatabase) {
     migrate(database, 'jobs', migrations);
@@ -110,12 +113,14 @@ export class SqliteJobStore implements JobStore {
         `UPDATE jobs SET state = 'cancelled', completed_at = ?, worker_id = NULL, lease_until = NULL
          WHERE id = ? AND state IN ('queued', 'running') RETURNING *`,
       ),
+      stateOf: database.prepare<[string], { state: string }>('SELECT state FROM jobs WHERE id = ?'),
       delete: database.prepare<[string]>(`DELETE FROM jobs WHERE id = ? AND state IN ('succeeded', 'failed', 'cancelled')`),
       requeue: database.prepare<[number], { id: string }>(
         `UPDATE jobs SET state = 'queued', worker_id = NULL, lease_until = NULL, run_after = 0
          WHERE state = 'running' AND lease_until < ? RETURNING id`,
       ),
     };
+    this.queuedCount = this.statements.countQueued.get()?.count ?? 0;
   }
 
   async insert(job: NewJob): Promise<Job> {
@@ -130,6 +135,7 @@ export class SqliteJobStore implements JobStore {
       ephemeral: job.ephemeral ? 1 : 0,
       createdAt: job.createdAt.getTime(),
     }) as JobRow;
+    this.queuedCount += 1;
     return toJob(row);
   }
 
@@ -173,24 +179,44 @@ export class SqliteJobStore implements JobStore {
     return rows.map(toJob);
   }
 
+  /**
+   * Kept in memory and adjusted by every statement that moves jobs in or out of `queued`: counting rows on
+   * each submit grows with the queue (1.4 ms at 54k queued). One process owns the database, so it stays exact.
+   */
   async countQueued(): Promise<number> {
-    return this.statements.countQueued.get()?.count ?? 0;
+    return this.queuedCount;
   }
 
   async claimNext(claim: ClaimRequest): Promise<Job | undefined> {
     if (claim.engineIds.length === 0) return undefined;
-    const placeholders = claim.engineIds.map(() => '?').join(', ');
     // One statement is one write transaction: no other writer can claim the same row.
-    const row = this.database
-      .prepare<Array<string | number>, JobRow>(
+    const row = this.claimStatement(claim.engineIds.length).get(
+      claim.workerId,
+      claim.leaseUntil.getTime(),
+      claim.now.getTime(),
+      ...claim.engineIds,
+      claim.now.getTime(),
+    );
+    if (!row) return undefined;
+    this.queuedCount -= 1;
+    return toJob(row);
+  }
+
+  /** Prepared once per number of engines: preparing SQL on every claim showed up in submit profiles. */
+  private claimStatement(engineCount: number) {
+    let statement = this.claimStatements.get(engineCount);
+    if (!statement) {
+      const placeholders = Array.from({ length: engineCount }, () => '?').join(', ');
+      statement = this.database.prepare<Array<string | number>, JobRow>(
         `UPDATE jobs SET state = 'running', attempts = attempts + 1, worker_id = ?, lease_until = ?,
            started_at = COALESCE(started_at, ?)
          WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' AND engine_id IN (${placeholders}) AND run_after <= ?
                       ORDER BY seq LIMIT 1)
          RETURNING *`,
-      )
-      .get(claim.workerId, claim.leaseUntil.getTime(), claim.now.getTime(), ...claim.engineIds, claim.now.getTime());
-    return row ? toJob(row) : undefined;
+      );
+      this.claimStatements.set(engineCount, statement);
+    }
+    return statement;
   }
 
   async extendLease(jobId: string, workerId: string, leaseUntil: Date): Promise<boolean> {
@@ -203,19 +229,28 @@ export class SqliteJobStore implements JobStore {
 
   async markFailed(jobId: string, workerId: string, error: PublicError, now: Date, retryAt?: Date): Promise<boolean> {
     const errorJson = JSON.stringify(error);
-    const update = retryAt
-      ? this.statements.markRetry.run(errorJson, retryAt.getTime(), jobId, workerId)
-      : this.statements.markFailed.run(errorJson, now.getTime(), jobId, workerId);
-    return update.changes === 1;
+    if (retryAt) {
+      const retried = this.statements.markRetry.run(errorJson, retryAt.getTime(), jobId, workerId).changes === 1;
+      if (retried) this.queuedCount += 1;
+      return retried;
+    }
+    return this.statements.markFailed.run(errorJson, now.getTime(), jobId, workerId).changes === 1;
   }
 
   async cancel(jobId: string, now: Date): Promise<Job | undefined> {
-    const row = this.statements.cancel.get(now.getTime(), jobId);
+    const row = this.database.transaction(() => {
+      const before = this.statements.stateOf.get(jobId);
+      const cancelled = this.statements.cancel.get(now.getTime(), jobId);
+      if (cancelled && before?.state === 'queued') this.queuedCount -= 1;
+      return cancelled;
+    })();
     return row ? toJob(row) : this.findById(jobId);
   }
 
   async requeueExpiredLeases(now: Date): Promise<string[]> {
-    return this.statements.requeue.all(now.getTime()).map((row) => row.id);
+    const ids = this.statements.requeue.all(now.getTime()).map((row) => row.id);
+    this.queuedCount += ids.length;
+    return ids;
   }
 
   async delete(jobId: string): Promise<boolean> {

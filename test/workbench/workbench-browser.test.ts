@@ -222,7 +222,10 @@ describe('the Workbench in Chromium', () => {
     while ((await page.getByRole('button', { name: 'Remove input 1' }).count()) > 0) await page.getByRole('button', { name: 'Remove input 1' }).click();
     await page.getByLabel('Prompt', { exact: true }).fill('progressive');
     await page.getByText('Queued', { exact: true }).click();
+    // A queued run's card appears once the submit returns; until then `.run` still means the previous run.
+    const runsBefore = await page.locator('.run').count();
     await runButton().click();
+    await expect.poll(() => page.locator('.run').count()).toBe(runsBefore + 1);
     const streaming = page.locator('.run').first();
     await streaming.locator('.status-succeeded').waitFor();
     await expect(streaming.locator('img.partial').count()).resolves.toBe(2);
@@ -230,7 +233,9 @@ describe('the Workbench in Chromium', () => {
 
     await page.getByLabel('Model', { exact: true }).selectOption('slow-model');
     await page.getByLabel('Prompt', { exact: true }).fill('this takes long');
+    const runsBeforeSlow = await page.locator('.run').count();
     await runButton().click();
+    await expect.poll(() => page.locator('.run').count()).toBe(runsBeforeSlow + 1);
     const slow = page.locator('.run').first();
     await slow.locator('.status-processing').waitFor();
     await slow.getByRole('button', { name: 'Cancel' }).click();

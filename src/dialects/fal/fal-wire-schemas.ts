@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memoizeByKey } from '../shared/memoize-by-key.ts';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { ImageSize } from '../../domain/image-request.ts';
 import type { JsonValue } from '../../domain/json-value.ts';
@@ -38,7 +39,7 @@ export type FalInput = {
 };
 
 /** The input schema of one app (fal-js GptImage2Input / GptImage2EditInput). Unknown fields are ignored, as fal does. */
-export function falInputSchema(app: FalApp, maxPromptLength: number) {
+function buildFalInputSchema(app: FalApp, maxPromptLength: number) {
   const edit = app.operation === 'edit';
   return z.object({
     prompt: z
@@ -89,6 +90,11 @@ const valueAt = (root: unknown, path: ReadonlyArray<PropertyKey>): unknown =>
  * Validates a body; failures become one GatewayError whose details are fal's `detail` entries
  * (`{loc:["body",…], msg, type}`), so the 422 lists every problem as fal's FastAPI apps do.
  */
+export const falInputSchema: (app: FalApp, maxPromptLength: number) => ReturnType<typeof buildFalInputSchema> = memoizeByKey(
+  (app: FalApp, maxPromptLength: number) => `${app.id}|${maxPromptLength}`,
+  buildFalInputSchema,
+);
+
 export function parseFalInput(schema: ReturnType<typeof falInputSchema>, body: Record<string, unknown>): FalInput {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data as FalInput;

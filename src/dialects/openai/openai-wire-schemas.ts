@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memoizeByKey } from '../shared/memoize-by-key.ts';
 import { parseSizeString } from '../../domain/size-rules.ts';
 
 /** OpenAI defaults to dall-e-2 / gpt-image-1.5; darkroom serves the gpt-image-2 family, so that is its default. */
@@ -32,7 +33,7 @@ const sizeSchema = (maxEdge: number) =>
  * The scalar fields of `/v1/images/generations` and `/v1/images/edits` (both bodies). Unknown fields are
  * ignored rather than rejected, so newer SDKs keep working; `null` means "default", as the SDK types allow.
  */
-export function openAiImageBodySchema(options: OpenAiImageBodyOptions) {
+function buildOpenAiImageBodySchema(options: OpenAiImageBodyOptions) {
   return z.object({
     model: z.string().trim().min(1, 'must not be empty').nullish(),
     prompt: z
@@ -58,7 +59,14 @@ export function openAiImageBodySchema(options: OpenAiImageBodyOptions) {
   });
 }
 
-export type OpenAiImageBody = z.output<ReturnType<typeof openAiImageBodySchema>>;
+type OpenAiImageBodySchema = ReturnType<typeof buildOpenAiImageBodySchema>;
+
+export const openAiImageBodySchema: (options: OpenAiImageBodyOptions) => OpenAiImageBodySchema = memoizeByKey(
+  (options: OpenAiImageBodyOptions) => `${options.maxPromptLength}|${options.maxEdge}`,
+  buildOpenAiImageBodySchema,
+);
+
+export type OpenAiImageBody = z.output<OpenAiImageBodySchema>;
 
 const imageReference = z
   .object({ image_url: z.string().min(1).max(20_971_520).optional(), file_id: z.string().min(1).optional() })

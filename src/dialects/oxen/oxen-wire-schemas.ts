@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memoizeByKey } from '../shared/memoize-by-key.ts';
 import type { ModelDefinition } from '../../engines/model-catalog.ts';
 
 export const oxenResolutionPresets = ['1024x768', '1024x1024', '1024x1536', '1920x1080', '2560x1440', '3840x2160'] as const;
@@ -17,7 +18,7 @@ const imageReference = z
  * `z.toJSONSchema`, is published as the model's `request_schema` — they cannot drift apart.
  * Unknown fields are ignored (stripped), as Oxen clients send extras such as `target_namespace`.
  */
-export function oxenRequestSchema(model: ModelDefinition, endpoint: OxenEndpoint, maxPromptLength = 32_000) {
+function buildOxenRequestSchema(model: ModelDefinition, endpoint: OxenEndpoint, maxPromptLength: number) {
   const editsOnly = model.requiresInputImages || endpoint === 'edit';
   const inputImage = z
     .union([imageReference, z.array(imageReference).min(1, 'must hold at least one image').max(16, 'at most 16 images')])
@@ -76,7 +77,14 @@ export function oxenRequestSchema(model: ModelDefinition, endpoint: OxenEndpoint
   });
 }
 
-export type OxenRequestBody = z.output<ReturnType<typeof oxenRequestSchema>> & { num_generations?: number; webhook_url?: string | null };
+type OxenRequestSchema = ReturnType<typeof buildOxenRequestSchema>;
+
+export const oxenRequestSchema: (model: ModelDefinition, endpoint: OxenEndpoint, maxPromptLength?: number) => OxenRequestSchema = memoizeByKey(
+  (model: ModelDefinition, endpoint: OxenEndpoint, maxPromptLength = 32_000) => `${model.id}|${model.requiresInputImages}|${endpoint}|${maxPromptLength}`,
+  (model: ModelDefinition, endpoint: OxenEndpoint, maxPromptLength = 32_000) => buildOxenRequestSchema(model, endpoint, maxPromptLength),
+);
+
+export type OxenRequestBody = z.output<OxenRequestSchema> & { num_generations?: number; webhook_url?: string | null };
 
 export const oxenQueueListQuerySchema = z.object({
   status: z.enum(['queued', 'processing', 'succeeded', 'failed', 'cancelled', 'all']).optional(),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { memoizeByKey } from '../shared/memoize-by-key.ts';
 import { waveSpeedAspectRatios } from '../../engines/wavespeed/to-wavespeed-input.ts';
 
 export type WaveSpeedEndpoint = 'edit' | 'text-to-image';
@@ -26,7 +27,7 @@ const httpUrl = z.string().trim().refine((value) => {
  * The body of `POST /api/v3/openai/gpt-image-2/{edit|text-to-image}`, as WaveSpeed documents it; unknown
  * fields are ignored as WaveSpeed does. `output_format` is a darkroom extension (default png).
  */
-export function waveSpeedRequestSchema(endpoint: WaveSpeedEndpoint, maxPromptLength: number, maxInputImages: number) {
+function buildWaveSpeedRequestSchema(endpoint: WaveSpeedEndpoint, maxPromptLength: number, maxInputImages: number) {
   const image = z.string().trim().min(1, 'must be an image URL or a data URI');
   return z
     .object({
@@ -48,6 +49,15 @@ export function waveSpeedRequestSchema(endpoint: WaveSpeedEndpoint, maxPromptLen
     })
     .loose();
 }
+
+export const waveSpeedRequestSchema: (
+  endpoint: WaveSpeedEndpoint,
+  maxPromptLength: number,
+  maxInputImages: number,
+) => ReturnType<typeof buildWaveSpeedRequestSchema> = memoizeByKey(
+  (endpoint: WaveSpeedEndpoint, maxPromptLength: number, maxInputImages: number) => `${endpoint}|${maxPromptLength}|${maxInputImages}`,
+  buildWaveSpeedRequestSchema,
+);
 
 export type WaveSpeedRequestBody = z.output<ReturnType<typeof waveSpeedRequestSchema>>;
 
