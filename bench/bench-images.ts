@@ -11,7 +11,7 @@ function grain(seed: number): () => number {
 
 /**
  * An RGB gradient with noise of the given amplitude (0–255), as a PNG. Noise keeps zlib from shrinking it,
- * so sizes resemble a photograph's: 1024² at amplitude 24 is ≈ 2.5 MB, i.e. ≈ 3.4 MB as base64 JSON —
+ * so sizes resemble a photograph's: 1024² at amplitude 16 is ≈ 2.6 MB, i.e. ≈ 3.45 MB as base64 JSON —
  * the payload of a gpt-image-2 `b64_json` answer.
  */
 export async function noisyPng(width: number, height: number, amplitude: number, seed = 1): Promise<Buffer> {
@@ -28,10 +28,10 @@ export async function noisyPng(width: number, height: number, amplitude: number,
   return sharp(pixels, { raw: { width, height, channels: 3 } }).png().toBuffer();
 }
 
-/** The b64 payload figure's image: 1024×1024, ≈ 2.5 MB PNG. */
-export const payloadPng = (): Promise<Buffer> => noisyPng(1024, 1024, 24);
+/** The b64 payload figure's image: 1024×1024, ≈ 2.6 MB PNG. */
+export const payloadPng = (): Promise<Buffer> => noisyPng(1024, 1024, 16);
 
-/** A 3840×2160 PNG with gradient and noise (≈ 10 MB), a demanding but realistic 4K input. */
+/** A 3840×2160 PNG with gradient and noise (≈ 21 MB): a worst case, as incompressible as 4K PNGs get. */
 export const uhdPng = (): Promise<Buffer> => noisyPng(3840, 2160, 24, 7);
 
 /** A tiny opaque PNG for URL-form answers, where the control plane (not the payload) should dominate. */

@@ -9,18 +9,19 @@ export type BenchMode = {
   /** Jobs are held upstream until all are in flight, `holdMs` more, then finish spread over `releaseSpreadMs`. */
   longLived: { jobs: number; subscribers: number; holdMs: number; releaseSpreadMs: number };
   imagePath: { ingestSamples: number; parallelImages: number; editSamples: number; apiSamples: number };
-  overload: { queueCapacity: number; durationMs: number; concurrency: number };
+  /** Queue filled to capacity, then submits at a fixed rate (open loop) that are all over capacity. */
+  overload: { queueCapacity: number; ratePerSecond: number; durationMs: number };
 };
 
 export const quickMode: BenchMode = {
   name: 'quick',
   rounds: 3,
-  controlPlane: { warmupMs: 400, durationMs: 1500 },
-  payload: { warmupMs: 400, durationMs: 1500 },
+  controlPlane: { warmupMs: 300, durationMs: 1500 },
+  payload: { warmupMs: 300, durationMs: 1500 },
   admission: { warmupSeconds: 1, durationSeconds: 2, connections: 100 },
-  longLived: { jobs: 200, subscribers: 1000, holdMs: 2000, releaseSpreadMs: 5000 },
+  longLived: { jobs: 200, subscribers: 500, holdMs: 2000, releaseSpreadMs: 5000 },
   imagePath: { ingestSamples: 6, parallelImages: 8, editSamples: 6, apiSamples: 6 },
-  overload: { queueCapacity: 200, durationMs: 2000, concurrency: 32 },
+  overload: { queueCapacity: 200, ratePerSecond: 500, durationMs: 3000 },
 };
 
 export const fullMode: BenchMode = {
@@ -32,5 +33,5 @@ export const fullMode: BenchMode = {
   // The upstream "sleeps minutes": all 2,000 jobs in flight, held 2 more minutes, then finishing over 2 minutes.
   longLived: { jobs: 2000, subscribers: 10_000, holdMs: 120_000, releaseSpreadMs: 120_000 },
   imagePath: { ingestSamples: 24, parallelImages: 32, editSamples: 24, apiSamples: 24 },
-  overload: { queueCapacity: 1000, durationMs: 20_000, concurrency: 64 },
+  overload: { queueCapacity: 1000, ratePerSecond: 1000, durationMs: 20_000 },
 };

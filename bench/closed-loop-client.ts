@@ -70,6 +70,55 @@ async function drive(pool: Pool, options: ClosedLoopOptions): Promise<LoadResult
   return result;
 }
 
+export type OpenLoopOptions = {
+  /** Requests started per second, whether or not earlier ones have been answered. */
+  ratePerSecond: number;
+  durationMs: number;
+  /** Connections available; requests beyond them wait client-side, and that wait counts as latency. */
+  connections: number;
+  request: (index: number) => LoadRequest;
+  onResponse?: ClosedLoopOptions['onResponse'];
+};
+
+/**
+ * An open-loop load generator: requests start on a fixed schedule, so a slow server cannot slow the offered
+ * load down (no coordinated omission) and latency is measured from each request's scheduled start.
+ */
+export async function runOpenLoop(origin: string, options: OpenLoopOptions): Promise<LoadResult> {
+  const pool = new Pool(origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
+  const result: LoadResult = { latenciesMs: [], statuses: {}, errors: 0, responseBytes: 0, durationMs: 0, requests: 0 };
+  const started = performance.now();
+  const total = Math.floor((options.ratePerSecond * options.durationMs) / 1000);
+  const inFlight: Array<Promise<void>> = [];
+  const send = async (index: number, scheduled: number) => {
+    const request = options.request(index);
+    try {
+      const response = await pool.request({ method: request.method, path: request.path, headers: request.headers, body: request.body });
+      for await (const chunk of response.body) result.responseBytes += (chunk as Buffer).byteLength;
+      const latency = performance.now() - scheduled;
+      result.latenciesMs.push(latency);
+      result.statuses[response.statusCode] = (result.statuses[response.statusCode] ?? 0) + 1;
+      options.onResponse?.(response.statusCode, response.headers, latency);
+    } catch {
+      result.errors += 1;
+    }
+    result.requests += 1;
+  };
+  try {
+    for (let index = 0; index < total; index += 1) {
+      const scheduled = started + (index * 1000) / options.ratePerSecond;
+      const wait = scheduled - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      inFlight.push(send(index, scheduled));
+    }
+    await Promise.all(inFlight);
+    result.durationMs = performance.now() - started;
+    return result;
+  } finally {
+    await pool.close();
+  }
+}
+
 /** Responses with a 2xx status. */
 export const successes = (result: LoadResult): number =>
   Object.entries(result.statuses).reduce((total, [status, count]) => (status.startsWith('2') ? total + count : total), 0);

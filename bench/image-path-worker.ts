@@ -15,7 +15,9 @@ export type ImagePathWorkerInput = { rounds: number; ingestSamples: number; para
 export type ImagePathRound = {
   /** Baseline: sharp decoding the same 4K PNG to raw pixels, nothing else. */
   rawDecodeMs: number[];
-  /** inspectImage (sniff, header, pixel cap, full decode) + resize to ≤ 2048 px + darkroom's PNG encoder. */
+  /** inspectImage alone: what darkroom's ImageIngestor does to every input (sniff, header, pixel cap, decode). */
+  inspectMs: number[];
+  /** inspectImage + resize to ≤ 2048 px + darkroom's PNG encoder. */
   ingestMs: number[];
   parallel: { images: number; wallMs: number; eventLoopP99Ms: number; eventLoopMaxMs: number };
   /** LocalImageEngine.run: a prompt-driven edit of a 1024² PNG, PNG out. */
@@ -74,6 +76,7 @@ async function main(input: ImagePathWorkerInput): Promise<ImagePathWorkerOutput>
   const rounds: ImagePathRound[] = [];
   for (let round = 0; round < input.rounds; round += 1) {
     const rawDecodeMs = await sequential(input.ingestSamples, () => sharp(uhd).raw().toBuffer());
+    const inspectMs = await sequential(input.ingestSamples, () => inspectImage(uhd, limits));
     const ingestMs = await sequential(input.ingestSamples, () => ingest(uhd));
     delay.reset();
     delay.enable();
@@ -82,6 +85,7 @@ async function main(input: ImagePathWorkerInput): Promise<ImagePathWorkerOutput>
     const localEditMs = await sequential(input.editSamples, edit);
     rounds.push({
       rawDecodeMs,
+      inspectMs,
       ingestMs,
       parallel: { images: input.parallelImages, wallMs, eventLoopP99Ms: delay.percentile(99) / 1e6, eventLoopMaxMs: delay.max / 1e6 },
       localEditMs,

@@ -24,6 +24,8 @@ const mode = { ...(values.full ? fullMode : quickMode) };
 if (values.rounds) mode.rounds = Math.max(1, Number(values.rounds));
 const selected = values.only ? scenarios.filter((scenario) => values.only?.split(',').includes(scenario.id)) : scenarios;
 const startedAt = new Date();
+// Other work on the machine skews every figure; the load average is recorded with the results.
+const loadAverageAtStart = loadavg();
 const profileDirectory = values.profile ? fileURLToPath(new URL(`results/profiles/${startedAt.toISOString().replace(/[:.]/g, '-')}`, import.meta.url)) : undefined;
 const log = (message: string) => process.stderr.write(`[bench ${((Date.now() - startedAt.getTime()) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
 
@@ -99,6 +101,7 @@ const report = {
     cpuModel: cpus()[0]?.model,
     memoryMb: Math.round(totalmem() / 2 ** 20),
     node: process.version,
+    loadAverageAtStart,
     loadAverageAtEnd: loadavg(),
     pinned,
     profiled: profileDirectory ?? false,

@@ -10,7 +10,7 @@ type Round = Record<Variant, ThroughputResult> & { acknowledged: number; recorde
 
 const scenario = 'admission';
 const submitBody = JSON.stringify({ model: 'bench-sleep', prompt: 'a lighthouse at dusk, oil painting' });
-const pollJobs = 500;
+const pollJobs = 200;
 
 const figures = {
   submitRate: { id: 'admission.submit_per_s', scenario, name: 'async submits/s (POST /api/ai/queue, c=100)', unit: '/s', target: atLeast(5000) },

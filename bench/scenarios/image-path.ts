@@ -10,6 +10,7 @@ const scenario = 'image';
 
 const figures = {
   ingestP50: { id: 'image.ingest_4k_p50', scenario, name: '4K PNG ingest p50 (validate + decode + resize ≤ 2048 + encode), one at a time', unit: 'ms', target: atMost(150) },
+  inspectP50: { id: 'image.inspect_4k_p50', scenario, name: "4K PNG inspectImage p50 (darkroom's own input check)", unit: 'ms' },
   ingestVsDecode: { id: 'image.ingest_vs_raw_decode', scenario, name: 'ingest p50 ÷ bare sharp decode p50 of the same PNG', unit: '×' },
   throughput: { id: 'image.ingest_4k_per_s', scenario, name: '4K PNG ingests/s, parallel, 2 cores', unit: '/s', target: atLeast(12) },
   eventLoop: { id: 'image.event_loop_delay_p99', scenario, name: 'event-loop delay p99 during parallel ingest', unit: 'ms', target: atMost(20) },
@@ -78,6 +79,7 @@ export const imagePathScenario: Scenario = {
     return {
       figures: [
         measuredFigure(figures.ingestP50, rounds, (run) => median(run.ingestMs)),
+        measuredFigure(figures.inspectP50, rounds, (run) => median(run.inspectMs)),
         measuredFigure(figures.ingestVsDecode, rounds, (run) => ratio(median(run.ingestMs), median(run.rawDecodeMs))),
         measuredFigure(figures.throughput, rounds, (run) => (run.parallel.images * 1000) / run.parallel.wallMs),
         measuredFigure(figures.eventLoop, rounds, (run) => run.parallel.eventLoopP99Ms),
@@ -91,7 +93,7 @@ export const imagePathScenario: Scenario = {
         editInputBytes: worker.editInputBytes,
         sharpConcurrency: worker.sharpConcurrency,
         threadPoolSize: worker.threadPoolSize,
-        rounds: rounds.map((run) => ({ rawDecodeP50: median(run.rawDecodeMs), ingestP50: median(run.ingestMs), localEditP50: median(run.localEditMs), parallel: run.parallel })),
+        rounds: rounds.map((run) => ({ rawDecodeP50: median(run.rawDecodeMs), inspectP50: median(run.inspectMs), ingestP50: median(run.ingestMs), localEditP50: median(run.localEditMs), parallel: run.parallel })),
         api: api.map((run) => ({ downloadP50: median(run.downloadMs), submitP50: median(run.submitMs), editP50: median(run.editMs), failures: run.failures })),
       },
     };
