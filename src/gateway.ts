@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
-import { createAccountRoutes } from './accounts/account-routes.ts';
+import { createAccountRoutes } from './dialects/darkroom/account-routes.ts';
 import { Accounts } from './accounts/accounts.ts';
 import { loadPriceBook } from './accounts/load-price-book.ts';
 import { Authenticator } from './auth/authenticator.ts';

@@ -124,3 +124,7 @@ export function closestAspectRatio(size: ImageSize, candidates: readonly string[
   }
   return best;
 }
+
+/** The ten aspect ratios WaveSpeed's gpt-image-2 endpoints accept (seed 004); shared by its dialect and engine. */
+export const waveSpeedAspectRatios = ['1:1', '3:2', '2:3', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] as const;
+export type WaveSpeedAspectRatio = (typeof waveSpeedAspectRatios)[number];

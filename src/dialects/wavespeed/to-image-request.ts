@@ -1,6 +1,6 @@
 import type { ImageRequest, ImageRequestDraft } from '../../domain/image-request.ts';
 import { closestAspectRatio, parseAspectRatio, sizeForTier, type ResolutionTier } from '../../domain/size-rules.ts';
-import { waveSpeedAspectRatios } from '../../engines/wavespeed/to-wavespeed-input.ts';
+import { waveSpeedAspectRatios } from '../../domain/size-rules.ts';
 import { waveSpeedModels, type WaveSpeedEndpoint, type WaveSpeedRequestBody } from './wavespeed-wire-schemas.ts';
 
 const toTier = (resolution: WaveSpeedRequestBody['resolution']): ResolutionTier => resolution.toUpperCase() as ResolutionTier;

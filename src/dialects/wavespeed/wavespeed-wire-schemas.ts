@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { memoizeByKey } from '../shared/memoize-by-key.ts';
-import { waveSpeedAspectRatios } from '../../engines/wavespeed/to-wavespeed-input.ts';
+import { waveSpeedAspectRatios } from '../../domain/size-rules.ts';
 
 export type WaveSpeedEndpoint = 'edit' | 'text-to-image';
 

@@ -7,13 +7,11 @@ import {
   parseAspectRatio,
   resolutionTierPixels,
   sizeForTier,
+  waveSpeedAspectRatios,
   type ResolutionTier,
 } from '../../domain/size-rules.ts';
 import type { EngineRequest } from '../image-engine.ts';
 
-/** The aspect ratios WaveSpeed's gpt-image-2 endpoints accept. */
-export const waveSpeedAspectRatios = ['1:1', '3:2', '2:3', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', '21:9'] as const;
-export type WaveSpeedAspectRatio = (typeof waveSpeedAspectRatios)[number];
 export type WaveSpeedResolution = '1k' | '2k' | '4k';
 
 export type WaveSpeedOperation = 'edit' | 'text-to-image';
