@@ -64,6 +64,8 @@ describe('crash safety (kill -9)', () => {
           } catch {
             // Connection refused/reset while the server is down: those requests were never acknowledged.
           }
+          // Paced so the total stays a few dozen jobs per round: enough to kill mid-flight, quick to drain.
+          await new Promise((resolve) => setTimeout(resolve, 15));
         }
       })();
       await new Promise((resolve) => setTimeout(resolve, 150 + Math.random() * 400));
@@ -73,7 +75,7 @@ describe('crash safety (kill -9)', () => {
       server = await startServer(dataDirectory, port);
     }
 
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     let states: Record<string, string> = {};
     while (Date.now() < deadline) {
       states = {};

@@ -82,6 +82,8 @@ describe('webhooks across kill -9', () => {
           } catch {
             // Refused or reset while the server is down: never acknowledged.
           }
+          // Paced so each round queues a few dozen jobs, not thousands, and the test drains quickly.
+          await new Promise((resolve) => setTimeout(resolve, 15));
         }
       })();
       await new Promise((resolve) => setTimeout(resolve, 300 + Math.random() * 500));
