@@ -29,7 +29,7 @@ const keyPattern = /^[\x21-\x7e]{1,255}$/;
  * and body gets the first response back (status, headers that describe the result, body) without running
  * again — also while the first is still running (it waits for it). The same key with another body is a 422.
  *
- * A response is remembered when the request created a job: any 2xx, or a failed sync run, which carries
+ * A response is remembered when the request created a job — every 2xx, or a failed sync run, which carries
  * `x-darkroom-job-id`. Other errors (validation, 429, 402, 503) are not: retrying them is harmless and may
  * succeed later.
  */

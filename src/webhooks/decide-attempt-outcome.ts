@@ -33,7 +33,7 @@ const describeResponse = (status: number, bodyText: string) => {
 };
 
 /**
- * What to do after attempt number `attempts` (1-based): any 2xx delivers; 410 Gone disables; otherwise retry
+ * What to do after attempt number `attempts` (1-based) — every 2xx delivers; 410 Gone disables; otherwise retry
  * on the schedule — or after `Retry-After` on 429/503 — until the schedule runs out, then fail.
  */
 export function decideAttemptOutcome(input: {

@@ -1,40 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/sqlite/open-database.ts';
+import { killNow, startCrashServer } from '../helpers/crash-server-process.ts';
 
-const root = join(import.meta.dirname, '../..');
-
-async function startServer(dataDirectory: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/helpers/crash-server.ts')], {
-    cwd: root,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DARKROOM_DATA_DIR: dataDirectory,
-      DARKROOM_ROUTES: 'gpt-image-2=fake',
-      DARKROOM_ENGINE_CONCURRENCY: 'fake=4',
-      DARKROOM_LEASE_SECONDS: '2',
-      FAKE_ENGINE_DELAY_MS: '200',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('listening')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`server exited early with ${code}`)));
-  });
-  return child;
-}
-
-const kill = (child: ChildProcess) =>
-  new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGKILL');
-  });
+const startServer = (dataDirectory: string, port: number) =>
+  startCrashServer(dataDirectory, port, { FAKE_ENGINE_DELAY_MS: '200' });
+const kill = killNow;
 
 describe('crash safety (kill -9)', () => {
   const dataDirectory = mkdtempSync(join(tmpdir(), 'darkroom-crash-'));
