@@ -39,6 +39,7 @@ export const oxenDialect: Dialect = {
   createRoutes(services: DialectServices) {
     const app = createDialectApp(toOxenError);
     const urlFor = (blobKey: string) => services.urls.sign(blobKey);
+    const wireMessages = new WeakMap<JobEvent, SseMessage[]>();
     // The recorded cost (accounts/) joins the generation object as `cost_usd`.
     const toGeneration = (job: Job) => ({ ...toOxenGeneration(job, urlFor), ...services.accounts?.costFields(job.id) });
     const toModel = (route: Route) => toOxenModel(route, services.accounts?.modelPricing(route));
@@ -133,10 +134,15 @@ export const oxenDialect: Dialect = {
             .flatMap((message) => [{ event: message.event, data: JSON.stringify(message.data) }, flushPadding]);
         },
         toMessages: (event) => {
-          const message = toOxenEventMessage(event, urlFor);
-          if (!message) return [];
-          const wire: SseMessage = { event: message.event, data: JSON.stringify(message.data), id: String(event.sequence) };
-          return message.event === 'media_generation_completed' ? [wire, flushPadding] : [wire];
+          // The bus hands every subscriber the same event object: translate, sign and serialise it once.
+          let messages = wireMessages.get(event);
+          if (!messages) {
+            const message = toOxenEventMessage(event, urlFor);
+            const wire: SseMessage[] = message ? [{ event: message.event, data: JSON.stringify(message.data), id: String(event.sequence) }] : [];
+            messages = message?.event === 'media_generation_completed' ? [...wire, flushPadding] : wire;
+            wireMessages.set(event, messages);
+          }
+          return messages;
         },
       });
     });
