@@ -7,6 +7,7 @@ import type { ImageUsage } from '../../src/domain/job.ts';
 import type { EngineCallContext, EngineRequest, EngineResult, ImageEngine } from '../../src/engines/image-engine.ts';
 import { createGateway, type Gateway } from '../../src/gateway.ts';
 import { FakeImageEngine } from '../helpers/fake-image-engine.ts';
+import { readJsonResponse } from '../helpers/test-gateway.ts';
 
 /** A fake upstream that reports OpenAI-style token usage with every result. */
 export class UsageReportingEngine extends FakeImageEngine {
@@ -73,14 +74,7 @@ export async function send(
     headers: { ...(options.body === undefined ? {} : { 'content-type': 'application/json' }), ...options.headers },
     ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
   });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = { raw: text };
-  }
-  return { status: response.status, headers: response.headers, json };
+  return readJsonResponse(response);
 }
 
 export const generationIds = (json: Record<string, unknown>): string[] =>

@@ -33,6 +33,11 @@ export async function startTestGateway(
 
 export async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  return readJsonResponse(response);
+}
+
+/** Status, headers and the JSON body (or `{raw}` when the body is not JSON). */
+export async function readJsonResponse(response: Response): Promise<{ status: number; json: Record<string, unknown>; headers: Headers }> {
   const text = await response.text();
   let json: Record<string, unknown> = {};
   try {

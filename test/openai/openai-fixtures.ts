@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import sharp from 'sharp';
 import type { TestGateway } from '../helpers/test-gateway.ts';
+import { readJsonResponse } from '../helpers/test-gateway.ts';
 
 /** The official SDK pointed at darkroom, as a user would configure it: only the base URL changes. */
 export const openAiClient = (gateway: TestGateway, apiKey = 'sk-anything'): OpenAI => new OpenAI({ baseURL: `${gateway.baseUrl}/v1`, apiKey });
@@ -36,14 +37,7 @@ export async function postForm(url: string, parts: Array<[string, string | Blob,
     else form.append(name, value, filename ?? 'image.png');
   }
   const response = await fetch(url, { method: 'POST', body: form, headers });
-  const text = await response.text();
-  let json: Record<string, unknown> = {};
-  try {
-    json = JSON.parse(text) as Record<string, unknown>;
-  } catch {
-    json = { raw: text };
-  }
-  return { status: response.status, json, headers: response.headers };
+  return readJsonResponse(response);
 }
 
 export const pngBlob = (bytes: Uint8Array): Blob => new Blob([bytes as Uint8Array<ArrayBuffer>], { type: 'image/png' });

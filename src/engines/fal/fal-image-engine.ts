@@ -1,13 +1,11 @@
-import sharp from 'sharp';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import { gptImage2SizeLimits } from '../../domain/size-rules.ts';
-import { encodeImage } from '../../imaging/encode-image.ts';
-import { inspectImage } from '../../imaging/inspect-image.ts';
 import { parseDataUri, type SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineCallContext, EngineCapabilities, EngineImage, EngineRequest, EngineResult, ImageEngine } from '../image-engine.ts';
 import { abortReason, sleep } from '../shared/call-upstream.ts';
 import { FalQueueClient } from './fal-queue-client.ts';
 import { defaultFalEngineApps, toFalTask, type FalEngineApps } from './to-fal-input.ts';
+import { toRequestedImage } from '../shared/to-requested-image.ts';
 
 export type FalEngineSettings = {
   apiKey: string;
@@ -109,13 +107,12 @@ export class FalImageEngine implements ImageEngine {
       if (signal.aborted) throw abortReason(signal);
       throw new GatewayError('upstream_error', `Downloading fal's output failed: ${(error as Error).message}`, { cause: error });
     }
-    const inspection = await inspectImage(data, { field, maxBytes, maxPixels: this.settings.maxOutputPixels ?? 50_000_000 }).catch((error: unknown) => {
-      throw new GatewayError('upstream_error', `fal returned an output that is not a usable image: ${(error as Error).message}`, { cause: error });
+    return toRequestedImage(data, {
+      upstreamName: 'fal',
+      field,
+      maxBytes,
+      maxPixels: this.settings.maxOutputPixels ?? 50_000_000,
+      request: engineRequest.request,
     });
-    const { outputFormat, quality, outputCompression } = engineRequest.request;
-    if (inspection.mediaType === `image/${outputFormat}`) {
-      return { data, mediaType: inspection.mediaType, width: inspection.width, height: inspection.height };
-    }
-    return encodeImage(sharp(data).rotate(), outputFormat, quality, outputCompression);
   }
 }

@@ -1,15 +1,13 @@
-import sharp from 'sharp';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { EngineWarning } from '../../domain/job.ts';
 import { gptImage2SizeLimits } from '../../domain/size-rules.ts';
-import { encodeImage } from '../../imaging/encode-image.ts';
-import { inspectImage } from '../../imaging/inspect-image.ts';
 import { parseDataUri, type SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineCallContext, EngineCapabilities, EngineImage, EngineRequest, EngineResult, ImageEngine } from '../image-engine.ts';
 import { toWaveSpeedTask } from './to-wavespeed-input.ts';
 import { abortReason, sleep } from '../shared/call-upstream.ts';
 import { WaveSpeedApiClient } from './wavespeed-api-client.ts';
 import { failedTaskError } from './wavespeed-upstream-error.ts';
+import { toRequestedImage } from '../shared/to-requested-image.ts';
 
 export type WaveSpeedEngineSettings = {
   apiKey: string;
@@ -118,14 +116,12 @@ export class WaveSpeedImageEngine implements ImageEngine {
       if (signal.aborted) throw abortReason(signal);
       throw new GatewayError('upstream_error', `Downloading WaveSpeed's output failed: ${(error as Error).message}`, { cause: error });
     }
-    const inspection = await inspectImage(data, { field, maxBytes, maxPixels: this.settings.maxOutputPixels ?? 50_000_000 }).catch((error: unknown) => {
-      throw new GatewayError('upstream_error', `WaveSpeed returned an output that is not a usable image: ${(error as Error).message}`, { cause: error });
+    return toRequestedImage(data, {
+      upstreamName: 'WaveSpeed',
+      field,
+      maxBytes,
+      maxPixels: this.settings.maxOutputPixels ?? 50_000_000,
+      request: engineRequest.request,
     });
-    const { outputFormat, quality, outputCompression } = engineRequest.request;
-    if (inspection.mediaType === `image/${outputFormat}`) {
-      return { data, mediaType: inspection.mediaType, width: inspection.width, height: inspection.height };
-    }
-    // WaveSpeed picks the format itself; convert so the client gets what it asked for.
-    return encodeImage(sharp(data).rotate(), outputFormat, quality, outputCompression);
   }
 }
