@@ -4,19 +4,20 @@ export type SseEvent = { event: string | undefined; id: string | undefined; data
 export async function readSse(
   url: string,
   options: { headers?: Record<string, string>; until: (events: SseEvent[]) => boolean; timeoutMs?: number },
-): Promise<{ events: SseEvent[]; comments: string[]; status: number; contentType: string | null }> {
+): Promise<{ events: SseEvent[]; comments: string[]; status: number; contentType: string | null; rawLength: number }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), options.timeoutMs ?? 10_000);
   const events: SseEvent[] = [];
   const comments: string[] = [];
   const response = await fetch(url, { headers: options.headers ?? {}, signal: controller.signal });
-  const result = { events, comments, status: response.status, contentType: response.headers.get('content-type') };
+  const result = { events, comments, status: response.status, contentType: response.headers.get('content-type'), rawLength: 0 };
   if (!response.body) return result;
   const decoder = new TextDecoder();
   let buffer = '';
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
+      result.rawLength += chunk.byteLength;
       let boundary: number;
       while ((boundary = buffer.indexOf('\n\n')) >= 0) {
         const block = buffer.slice(0, boundary);

@@ -35,6 +35,20 @@ describe('Oxen /api/events', () => {
     expect([...ids].sort((left, right) => left - right)).toEqual(ids);
   });
 
+  it('pads completions to 8 KB for curl (so `curl | awk` flushes) and for no other client', async () => {
+    let id = 'pending';
+    const until = (events: Array<{ event: string | undefined; data: string }>) =>
+      events.some((event) => event.event === 'media_generation_completed' && event.data.includes(id));
+    const asCurl = readSse(`${gateway.baseUrl}/api/events`, { headers: { 'user-agent': 'curl/8.5.0' }, until });
+    const asBrowser = readSse(`${gateway.baseUrl}/api/events`, { headers: { 'user-agent': 'Mozilla/5.0' }, until });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    id = await enqueue('padded for curl only');
+    const [curl, browser] = await Promise.all([asCurl, asBrowser]);
+    expect(curl.comments).toContain(''); // the padding: a comment of spaces
+    expect(curl.rawLength - browser.rawLength).toBeGreaterThanOrEqual(8192);
+    expect(browser.events.map((event) => event.event)).toEqual(curl.events.map((event) => event.event));
+  });
+
   it('replays everything after Last-Event-ID so a reconnecting client misses nothing', async () => {
     let idA = 'not yet';
     const marker = readSse(`${gateway.baseUrl}/api/events`, {

@@ -1,11 +1,11 @@
 import type { Context, Hono } from 'hono';
-import { streamSSE } from 'hono/streaming';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import { isTerminal, type Job } from '../../domain/job.ts';
 import { terminalEventTypes, type JobEvent } from '../../domain/job-event.ts';
 import type { DialectServices } from '../dialect.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { limitBody } from '../shared/create-dialect-app.ts';
+import { encodeSseMessage, openSseResponse } from '../shared/sse-sink.ts';
 import { streamJobEvents } from '../shared/stream-job-events.ts';
 import { falPrefixes, parseFalQueuePath, type FalQueuePath } from './fal-apps.ts';
 import { wantsLogs, type FalJobs } from './fal-jobs.ts';
@@ -81,8 +81,14 @@ export function mountFalQueueRoutes(app: Hono<AppEnv>, services: DialectServices
     const job = await services.jobs.get(requestId, principal);
     const initial = await falJobs.status(job, principal, withLogs);
     if (isTerminal(job.state)) {
-      context.header('cache-control', 'no-cache');
-      return streamSSE(context, (stream) => stream.writeSSE({ data: JSON.stringify(initial) }));
+      return openSseResponse(
+        context,
+        (sink) => {
+          sink.write(encodeSseMessage({ data: JSON.stringify(initial) }));
+          sink.close();
+        },
+        () => undefined,
+      );
     }
     const isFinal = (event: JobEvent) => terminalEventTypes.includes(event.type);
     return streamJobEvents(context, {

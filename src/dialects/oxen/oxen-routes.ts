@@ -25,10 +25,12 @@ import {
 } from './to-oxen-response.ts';
 
 /**
- * Sent after each completion: mawk (Debian's awk) only runs its rules once it has read a full 4 KB buffer,
- * so without padding the seed's `curl | awk` pipeline would sit on the event until more bytes arrive.
+ * Sent to curl after each completion: mawk (Debian's awk) only runs its rules once it has read a full 4 KB
+ * buffer, so without padding the seed's `curl | awk` pipeline would sit on the event until more bytes
+ * arrive. Other clients (EventSource, SDKs) parse as bytes arrive and are spared 8 KB per event.
  */
 const flushPadding: SseMessage = { comment: ' '.repeat(8192) };
+const needsFlushPadding = (context: Context) => /^curl\//i.test(context.req.header('user-agent') ?? '');
 
 /** How long a new `/api/events` connection looks back for generations that finished just before it. */
 const recentCompletionWindowMs = 5 * 60_000;
@@ -39,7 +41,7 @@ export const oxenDialect: Dialect = {
   createRoutes(services: DialectServices) {
     const app = createDialectApp(toOxenError);
     const urlFor = (blobKey: string) => services.urls.sign(blobKey);
-    const wireMessages = new WeakMap<JobEvent, SseMessage[]>();
+    const wireMessages = new WeakMap<JobEvent, { plain: SseMessage[]; padded: SseMessage[] }>();
     // The recorded cost (accounts/) joins the generation object as `cost_usd`.
     const toGeneration = (job: Job) => ({ ...toOxenGeneration(job, urlFor), ...services.accounts?.costFields(job.id) });
     const toModel = (route: Route) => toOxenModel(route, services.accounts?.modelPricing(route));
@@ -116,6 +118,7 @@ export const oxenDialect: Dialect = {
 
     app.get('/api/events', (context) => {
       const principal = context.get('principal');
+      const padded = needsFlushPadding(context);
       return streamJobEvents(context, {
         events: services.events,
         filter: ownerFilter(principal),
@@ -131,18 +134,18 @@ export const oxenDialect: Dialect = {
             .reverse()
             .map((job) => toOxenEventMessage(recentEvent(job), urlFor))
             .filter((message) => message !== undefined)
-            .flatMap((message) => [{ event: message.event, data: JSON.stringify(message.data) }, flushPadding]);
+            .flatMap((message) => [{ event: message.event, data: JSON.stringify(message.data) }, ...(padded ? [flushPadding] : [])]);
         },
         toMessages: (event) => {
           // The bus hands every subscriber the same event object: translate, sign and serialise it once.
           let messages = wireMessages.get(event);
           if (!messages) {
             const message = toOxenEventMessage(event, urlFor);
-            const wire: SseMessage[] = message ? [{ event: message.event, data: JSON.stringify(message.data), id: String(event.sequence) }] : [];
-            messages = message?.event === 'media_generation_completed' ? [...wire, flushPadding] : wire;
+            const plain: SseMessage[] = message ? [{ event: message.event, data: JSON.stringify(message.data), id: String(event.sequence) }] : [];
+            messages = { plain, padded: message?.event === 'media_generation_completed' ? [...plain, flushPadding] : plain };
             wireMessages.set(event, messages);
           }
-          return messages;
+          return padded ? messages.padded : messages.plain;
         },
       });
     });

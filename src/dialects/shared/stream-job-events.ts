@@ -1,14 +1,9 @@
 import type { Context } from 'hono';
-import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { JobEvent } from '../../domain/job-event.ts';
 import type { EventBus, EventFilter } from '../../events/event-bus.ts';
+import { encodeSseMessage, openSseResponse, type SseMessage, type SseSink } from './sse-sink.ts';
 
-export type SseMessage = { event?: string; data: string; id?: string } | { comment: string };
-
-async function write(stream: SSEStreamingApi, message: SseMessage): Promise<void> {
-  if ('comment' in message) await stream.write(`: ${message.comment}\n\n`);
-  else await stream.writeSSE(message);
-}
+export type { SseMessage } from './sse-sink.ts';
 
 export type StreamJobEventsOptions = {
   events: EventBus;
@@ -16,7 +11,10 @@ export type StreamJobEventsOptions = {
   /** Replay events after this sequence first (from `Last-Event-ID`); undefined = live events only. */
   afterSequence: number | undefined;
   keepAliveMs: number;
-  /** Wire messages for one event; none to skip it. */
+  /**
+   * Wire messages for one event; none to skip it. Return the same message objects for every subscriber
+   * where possible: each message object is encoded once.
+   */
   toMessages: (event: JobEvent) => Promise<SseMessage[]> | SseMessage[];
   /** Close the stream after this event has been sent. */
   closeAfter?: (event: JobEvent) => boolean;
@@ -27,62 +25,88 @@ export type StreamJobEventsOptions = {
   initialMessages?: () => Promise<SseMessage[]>;
 };
 
+const keepAliveComment = encodeSseMessage({ comment: 'keep-alive' });
+
 /**
  * Server-sent events over the event bus without gaps: subscribe first, replay from the store, then send
- * live events with a higher sequence. Comments keep proxies from closing idle streams.
+ * live events with a higher sequence. Live events whose messages are ready synchronously are written from
+ * the bus's own dispatch — no task or promise per subscriber — which is what lets one process fan an event
+ * out to thousands of streams. Comments keep proxies from closing idle streams.
  */
 export function streamJobEvents(context: Context, options: StreamJobEventsOptions): Response {
-  context.header('cache-control', 'no-cache');
-  context.header('x-accel-buffering', 'no');
   // Subscribed before the response (and its headers) exists: a client that sees the stream open cannot miss
   // an event published after that, which a subscription inside the stream callback would allow.
-  const queue: JobEvent[] = [];
-  let notify: (() => void) | undefined;
-  let closed = false;
-  const unsubscribe = options.events.subscribe(options.filter, (event) => {
-    queue.push(event);
-    notify?.();
-  });
-  return streamSSE(context, async (stream) => {
-    stream.onAbort(() => {
-      closed = true;
-      notify?.();
-    });
-    const keepAlive = setInterval(() => {
-      void stream.write(': keep-alive\n\n').catch(() => undefined);
-    }, options.keepAliveMs);
-    try {
-      // Live-only streams start at the newest sequence, but never after an event already queued for them.
-      const newest = await options.events.lastSequence();
-      let lastSent = options.afterSequence ?? Math.min(newest, (queue[0]?.sequence ?? Infinity) - 1);
-      for (const message of (await options.initialMessages?.()) ?? []) await write(stream, message);
-      const send = async (event: JobEvent): Promise<boolean> => {
-        if (event.sequence <= lastSent) return false;
-        lastSent = event.sequence;
-        for (const message of await options.toMessages(event)) await write(stream, message);
-        return options.closeAfter?.(event) ?? false;
-      };
-      if (options.afterSequence !== undefined) {
-        for (const event of await options.events.replay(options.filter, options.afterSequence, 10_000)) {
-          if (await send(event)) return;
-        }
+  const backlog: JobEvent[] = [];
+  let sink: SseSink | undefined;
+  let ready = false;
+  let busy = false;
+  let lastSent = 0;
+  let keepAlive: NodeJS.Timeout | undefined;
+
+  const finish = () => {
+    clearInterval(keepAlive);
+    unsubscribe();
+    sink?.close();
+  };
+  const writeAll = (messages: readonly SseMessage[]) => {
+    for (const message of messages) sink?.write(encodeSseMessage(message));
+  };
+  const failed = (error: unknown) => {
+    console.error(error);
+    finish();
+  };
+  // Sends the backlog in order; pauses on a message that needs a promise and resumes when it settles.
+  const pump = (): void => {
+    if (!ready || busy) return;
+    busy = true;
+    for (let event = backlog.shift(); event && sink && !sink.closed; event = backlog.shift()) {
+      if (event.sequence <= lastSent) continue;
+      lastSent = event.sequence;
+      const current = event;
+      const messages = options.toMessages(current);
+      if (Array.isArray(messages)) {
+        writeAll(messages);
+        if (options.closeAfter?.(current)) return finish();
+        continue;
       }
-      while (!closed) {
-        const event = queue.shift();
-        if (event) {
-          if (await send(event)) return;
-          continue;
-        }
-        await new Promise<void>((resolve) => {
-          notify = resolve;
-        });
-        notify = undefined;
-      }
-    } finally {
-      clearInterval(keepAlive);
-      unsubscribe();
+      void messages.then((resolved) => {
+        writeAll(resolved);
+        busy = false;
+        if (options.closeAfter?.(current)) finish();
+        else pump();
+      }, failed);
+      return;
     }
+    busy = false;
+  };
+  const unsubscribe = options.events.subscribe(options.filter, (event) => {
+    backlog.push(event);
+    pump();
   });
+
+  const start = async () => {
+    // Live-only streams start at the newest sequence, but never after an event already queued for them.
+    const newest = await options.events.lastSequence();
+    lastSent = options.afterSequence ?? Math.min(newest, (backlog[0]?.sequence ?? Infinity) - 1);
+    writeAll((await options.initialMessages?.()) ?? []);
+    if (options.afterSequence !== undefined) {
+      const replayed = await options.events.replay(options.filter, options.afterSequence, 10_000);
+      // Replayed events go first; live ones that arrived meanwhile follow (duplicates are skipped by sequence).
+      backlog.unshift(...replayed);
+    }
+    ready = true;
+    pump();
+  };
+
+  return openSseResponse(
+    context,
+    (opened) => {
+      sink = opened;
+      keepAlive = setInterval(() => opened.write(keepAliveComment), options.keepAliveMs);
+      start().catch(failed);
+    },
+    finish,
+  );
 }
 
 /** `Last-Event-ID` header (or `?last_event_id=` for clients that can't set headers) as a sequence. */
