@@ -35,6 +35,7 @@ import type { JobStore } from './jobs/job-store.ts';
 import { MemoryJobStore } from './jobs/memory-job-store.ts';
 import { SqliteJobStore } from './jobs/sqlite-job-store.ts';
 import { createSafeFetch } from './net/safe-fetch.ts';
+import { groupCommitFor } from './sqlite/group-commit.ts';
 import { openDatabase, type SqliteDatabase } from './sqlite/open-database.ts';
 import { MemoryWebhookOutbox } from './webhooks/memory-webhook-outbox.ts';
 import { SqliteWebhookOutbox } from './webhooks/sqlite-webhook-outbox.ts';
@@ -231,6 +232,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       });
       await store.close();
       await events.close();
+      groupCommitFor(database).flush();
       database.close();
     },
   };

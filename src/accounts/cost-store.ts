@@ -116,6 +116,7 @@ export class CostStore {
          VALUES (@jobId, @keyId, @model, @engineId, @state, @images, @micros, @basis, @tier, @details, @usage, @eventSequence, @createdAt, @completedAt)`,
       ),
       find: database.prepare<[string], CostRow>('SELECT * FROM job_costs WHERE job_id = ?'),
+      exists: database.prepare<[string], { found: number }>('SELECT 1 AS found FROM job_costs WHERE job_id = ?'),
       lastSequence: database.prepare<[], { sequence: number | null }>('SELECT max(event_sequence) AS sequence FROM job_costs'),
       spentByKey: database.prepare<[string, number], { micros: number | null }>(
         'SELECT sum(usd_micros) AS micros FROM job_costs WHERE key_id = ? AND completed_at >= ?',
@@ -154,7 +155,7 @@ export class CostStore {
   }
 
   has(jobId: string): boolean {
-    return this.statements.find.get(jobId) !== undefined;
+    return this.statements.exists.get(jobId) !== undefined;
   }
 
   lastSequence(): number {

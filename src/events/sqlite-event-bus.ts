@@ -1,5 +1,6 @@
 import type { JobEvent, NewJobEvent } from '../domain/job-event.ts';
 import type { JsonObject } from '../domain/json-value.ts';
+import { groupCommitFor, type GroupCommit } from '../sqlite/group-commit.ts';
 import { migrate, type SqliteDatabase } from '../sqlite/open-database.ts';
 import { ListenerSet, type EventBus, type EventFilter, type EventListener } from './event-bus.ts';
 
@@ -46,26 +47,28 @@ export class SqliteEventBus implements EventBus {
   private readonly insert;
   private readonly latest;
   private readonly pruneStatement;
+  private readonly group: GroupCommit;
+  private lastDispatched: number;
 
   constructor(private readonly database: SqliteDatabase) {
+    this.group = groupCommitFor(database);
     migrate(database, 'events', migrations);
     this.insert = database.prepare<[string, string, string | null, string, number, string], { sequence: number }>(
       `INSERT INTO job_events (type, job_id, owner_key_id, model, at, data_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING sequence`,
     );
     this.latest = database.prepare<[], { sequence: number | null }>('SELECT max(sequence) AS sequence FROM job_events');
     this.pruneStatement = database.prepare<[number]>('DELETE FROM job_events WHERE at < ?');
+    this.lastDispatched = this.latest.get()?.sequence ?? 0;
   }
 
   async publish(newEvent: NewJobEvent): Promise<JobEvent> {
-    const row = this.insert.get(
-      newEvent.type,
-      newEvent.jobId,
-      newEvent.ownerKeyId ?? null,
-      newEvent.model,
-      newEvent.at.getTime(),
-      JSON.stringify(newEvent.data),
+    const data = JSON.stringify(newEvent.data);
+    // Group-committed with the other writes of this loop turn; subscribers hear of it once it is durable.
+    const row = await this.group.run(() =>
+      this.insert.get(newEvent.type, newEvent.jobId, newEvent.ownerKeyId ?? null, newEvent.model, newEvent.at.getTime(), data),
     );
     const event: JobEvent = { ...newEvent, sequence: row?.sequence ?? 0 };
+    this.lastDispatched = Math.max(this.lastDispatched, event.sequence);
     this.listeners.dispatch(event);
     return event;
   }
@@ -96,8 +99,12 @@ export class SqliteEventBus implements EventBus {
     return rows.map(toEvent);
   }
 
+  /**
+   * The newest sequence subscribers have been handed — not the newest row: an event committed but not yet
+   * dispatched must count as still to come, or a stream starting "from now" would skip it.
+   */
   async lastSequence(): Promise<number> {
-    return this.latest.get()?.sequence ?? 0;
+    return this.lastDispatched;
   }
 
   /** Drops events older than `before`; replay only needs a recent window. */

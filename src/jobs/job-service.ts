@@ -18,7 +18,11 @@ export type SubmitOptions = {
   /** How many jobs to create from the one request (Oxen `num_generations`); they share the stored inputs. */
   copies?: number;
   ephemeral?: boolean;
-  signal?: AbortSignal;
+  /**
+   * The client's disconnect signal, which aborts input downloads. A getter: it is read only when there are
+   * inputs to load, because the signal costs a full WHATWG Request on node:http.
+   */
+  signal?: () => AbortSignal;
   /** A pure final step once the inputs' sizes are known (WaveSpeed snaps an absent `aspect_ratio` to the first input). */
   adjustRequest?: (request: ImageRequest) => ImageRequest;
   /** Per-request upstream secrets (BYOK, e.g. `openaiApiKey`): kept in memory for the engine, never stored. */
@@ -75,7 +79,7 @@ export class JobService {
     }
 
     const admitted = this.options.admission?.admit({ principal: submitOptions.principal, draft, engineId: engine.engineId, copies });
-    const { request: ingested, blobKeys } = await ingestor.ingest(draft, submitOptions.signal).catch((error: unknown) => {
+    const { request: ingested, blobKeys } = await ingestor.ingest(draft, draft.inputImages.length > 0 || draft.mask ? submitOptions.signal?.() : undefined).catch((error: unknown) => {
       admitted?.settle([]);
       throw error;
     });

@@ -3,6 +3,7 @@ import type { Job, JobResult, NewJob } from '../domain/job.ts';
 import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from '../sqlite/open-database.ts';
 import { migrate } from '../sqlite/open-database.ts';
+import { groupCommitFor, type GroupCommit } from '../sqlite/group-commit.ts';
 import type { ClaimRequest, JobQuery, JobStore } from './job-store.ts';
 
 const migrations = [
@@ -83,8 +84,10 @@ export class SqliteJobStore implements JobStore {
   private readonly statements;
   private readonly claimStatements = new Map<number, Database.Statement<Array<string | number>, JobRow>>();
   private queuedCount: number;
+  private readonly group: GroupCommit;
 
   constructor(private readonly database: SqliteDatabase) {
+    this.group = groupCommitFor(database);
     migrate(database, 'jobs', migrations);
     this.statements = {
       insert: database.prepare(
@@ -124,7 +127,7 @@ export class SqliteJobStore implements JobStore {
   }
 
   async insert(job: NewJob): Promise<Job> {
-    const row = this.statements.insert.get({
+    const parameters = {
       id: job.id,
       ownerKeyId: job.ownerKeyId ?? null,
       kind: job.kind,
@@ -134,9 +137,16 @@ export class SqliteJobStore implements JobStore {
       origin: JSON.stringify(job.origin),
       ephemeral: job.ephemeral ? 1 : 0,
       createdAt: job.createdAt.getTime(),
-    }) as JobRow;
+    };
+    // Counted from the moment it is asked for, so concurrent submits cannot overshoot the queue capacity
+    // while their group commit is pending.
     this.queuedCount += 1;
-    return toJob(row);
+    try {
+      return toJob((await this.group.run(() => this.statements.insert.get(parameters))) as JobRow);
+    } catch (error) {
+      this.queuedCount -= 1;
+      throw error;
+    }
   }
 
   async findById(jobId: string): Promise<Job | undefined> {

@@ -41,7 +41,7 @@ export class FalJobs {
         ...(options.webhookUrl ? { webhookUrl: options.webhookUrl } : {}),
       },
       ephemeral: input.sync_mode,
-      signal: context.req.raw.signal,
+      signal: () => context.req.raw.signal,
       ...(credentials ? { credentials } : {}),
     });
     if (!job) throw new GatewayError('internal', 'No job was created');

@@ -86,7 +86,7 @@ export const openAiDialect: Dialect = {
       const [job] = await services.jobs.submit(openAiToImageRequest({ ...body, model: modelId }, sources), {
         principal,
         origin: { dialect: 'openai', operation, extras: echoedOpenAiParameters(body) },
-        signal,
+        signal: () => signal,
       });
       if (!job) throw new GatewayError('internal', 'No job was created');
       context.header('x-darkroom-job-id', job.id);

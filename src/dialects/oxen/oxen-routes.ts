@@ -70,7 +70,7 @@ export const oxenDialect: Dialect = {
         principal: context.get('principal'),
         origin: { dialect: 'oxen', operation: endpoint, extras: echoedParameters(raw), ...(body.webhook_url ? { webhookUrl: body.webhook_url } : {}) },
         copies: endpoint === 'queue' ? (body.num_generations ?? 1) : copies,
-        signal: context.req.raw.signal,
+        signal: () => context.req.raw.signal,
       });
     };
 

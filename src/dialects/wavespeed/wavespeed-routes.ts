@@ -55,7 +55,7 @@ export const waveSpeedDialect: Dialect = {
           ...(webhookUrl !== undefined ? { webhookUrl } : {}),
         },
         adjustRequest: snapToInputAspectRatio(body.resolution),
-        signal: context.req.raw.signal,
+        signal: () => context.req.raw.signal,
       });
       if (!job) throw new GatewayError('internal', 'No job was created');
       if (!body.enable_sync_mode) return context.json(await envelopeOf(job));
