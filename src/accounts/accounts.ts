@@ -2,6 +2,7 @@ import type { Context, Next } from 'hono';
 import type { Principal } from '../auth/authenticator.ts';
 import type { BlobStore } from '../blobs/blob-store.ts';
 import { GatewayError } from '../domain/gateway-error.ts';
+import { isTerminal, type Job } from '../domain/job.ts';
 import type { JsonObject } from '../domain/json-value.ts';
 import type { AppEnv } from '../dialects/shared/app-env.ts';
 import type { Route } from '../engines/engine-router.ts';
@@ -27,7 +28,7 @@ export interface AccountServices {
   /** The Oxen catalog's `pricing` object for a model. */
   modelPricing(route: Route): JsonObject;
   /** `{cost_usd}` for a generation object: the recorded cost, null until the job has finished. */
-  costFields(jobId: string): JsonObject;
+  costFields(job: Job): JsonObject;
 }
 
 export type AccountsOptions = {
@@ -109,8 +110,9 @@ export class Accounts implements AccountServices {
     return toModelPricing(this.prices, route.engine.engineId);
   }
 
-  costFields(jobId: string): JsonObject {
-    const recorded = this.costs.find(jobId);
+  costFields(job: Job): JsonObject {
+    // Costs are recorded when a job ends: a queued or running job has none to look up.
+    const recorded = isTerminal(job.state) ? this.costs.find(job.id) : undefined;
     return { cost_usd: recorded ? recorded.cost.usd : null };
   }
 

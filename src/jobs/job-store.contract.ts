@@ -91,6 +91,26 @@ export function describeJobStoreContract(name: string, createStore: () => Promis
       expect(await store.markSucceeded(job.id, 'worker-b', result, at(43))).toBe(true);
     });
 
+    it('finds every job as of its latest write, read between each step', async () => {
+      const job = await store.insert(sampleJob());
+      const state = async () => (await store.findById(job.id))?.state;
+      expect(await state()).toBe('queued');
+      await store.claimNext(claimAt(0, 'crashed-worker'));
+      expect(await store.findById(job.id)).toMatchObject({ state: 'running', attempts: 1 });
+      await store.requeueExpiredLeases(at(31));
+      expect(await state()).toBe('queued');
+      await store.claimNext(claimAt(32, 'worker-b'));
+      expect(await store.findById(job.id)).toMatchObject({ state: 'running', attempts: 2 });
+      await store.markSucceeded(job.id, 'worker-b', result, at(33));
+      expect(await store.findById(job.id)).toMatchObject({ state: 'succeeded', result });
+      await store.delete(job.id);
+      expect(await store.findById(job.id)).toBeUndefined();
+      const cancelled = await store.insert(sampleJob());
+      expect((await store.findById(cancelled.id))?.state).toBe('queued');
+      await store.cancel(cancelled.id, at(40));
+      expect((await store.findById(cancelled.id))?.state).toBe('cancelled');
+    });
+
     it('fails jobs for good, or requeues them for a retry after a delay', async () => {
       const job = await store.insert(sampleJob());
       await store.claimNext(claimAt(0));

@@ -51,6 +51,8 @@ type JobRow = {
   completed_at: number | null;
 };
 
+const recentJobsCached = 10_000;
+
 const toDate = (value: number | null): Date | undefined => (value === null ? undefined : new Date(value));
 
 /** JSON drops `undefined`; restore the keys the JobResult type requires. */
@@ -85,6 +87,12 @@ export class SqliteJobStore implements JobStore {
   private readonly claimStatements = new Map<number, Database.Statement<Array<string | number>, JobRow>>();
   private queuedCount: number;
   private readonly group: GroupCommit;
+  /**
+   * Recently read or written jobs by id: clients poll the same jobs many times a second. Coherent because
+   * every write to `jobs` goes through this class and one process owns the database; each write below
+   * refreshes or forgets the ids it touches. Callers treat jobs as immutable values.
+   */
+  private readonly recent = new Map<string, Job>();
 
   constructor(private readonly database: SqliteDatabase) {
     this.group = groupCommitFor(database);
@@ -142,7 +150,7 @@ export class SqliteJobStore implements JobStore {
     // while their group commit is pending.
     this.queuedCount += 1;
     try {
-      return toJob((await this.group.run(() => this.statements.insert.get(parameters))) as JobRow);
+      return this.remember(toJob((await this.group.run(() => this.statements.insert.get(parameters))) as JobRow));
     } catch (error) {
       this.queuedCount -= 1;
       throw error;
@@ -150,8 +158,17 @@ export class SqliteJobStore implements JobStore {
   }
 
   async findById(jobId: string): Promise<Job | undefined> {
+    const cached = this.recent.get(jobId);
+    if (cached) return cached;
     const row = this.statements.findById.get(jobId);
-    return row ? toJob(row) : undefined;
+    return row ? this.remember(toJob(row)) : undefined;
+  }
+
+  private remember(job: Job): Job {
+    this.recent.delete(job.id);
+    if (this.recent.size >= recentJobsCached) this.recent.delete(this.recent.keys().next().value as string);
+    this.recent.set(job.id, job);
+    return job;
   }
 
   async list(query: JobQuery): Promise<Job[]> {
@@ -209,7 +226,7 @@ export class SqliteJobStore implements JobStore {
     );
     if (!row) return undefined;
     this.queuedCount -= 1;
-    return toJob(row);
+    return this.remember(toJob(row));
   }
 
   /** Prepared once per number of engines: preparing SQL on every claim showed up in submit profiles. */
@@ -229,16 +246,19 @@ export class SqliteJobStore implements JobStore {
     return statement;
   }
 
+  // A lease is not part of the Job value, so extending one leaves the cached job as it is.
   async extendLease(jobId: string, workerId: string, leaseUntil: Date): Promise<boolean> {
     return this.statements.extendLease.run(leaseUntil.getTime(), jobId, workerId).changes === 1;
   }
 
   async markSucceeded(jobId: string, workerId: string, result: JobResult, now: Date): Promise<boolean> {
+    this.recent.delete(jobId);
     return this.statements.markSucceeded.run(JSON.stringify(result), now.getTime(), jobId, workerId).changes === 1;
   }
 
   async markFailed(jobId: string, workerId: string, error: PublicError, now: Date, retryAt?: Date): Promise<boolean> {
     const errorJson = JSON.stringify(error);
+    this.recent.delete(jobId);
     if (retryAt) {
       const retried = this.statements.markRetry.run(errorJson, retryAt.getTime(), jobId, workerId).changes === 1;
       if (retried) this.queuedCount += 1;
@@ -254,16 +274,19 @@ export class SqliteJobStore implements JobStore {
       if (cancelled && before?.state === 'queued') this.queuedCount -= 1;
       return cancelled;
     })();
-    return row ? toJob(row) : this.findById(jobId);
+    this.recent.delete(jobId);
+    return row ? this.remember(toJob(row)) : this.findById(jobId);
   }
 
   async requeueExpiredLeases(now: Date): Promise<string[]> {
     const ids = this.statements.requeue.all(now.getTime()).map((row) => row.id);
+    for (const id of ids) this.recent.delete(id);
     this.queuedCount += ids.length;
     return ids;
   }
 
   async delete(jobId: string): Promise<boolean> {
+    this.recent.delete(jobId);
     return this.statements.delete.run(jobId).changes === 1;
   }
 

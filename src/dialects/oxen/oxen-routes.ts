@@ -43,7 +43,7 @@ export const oxenDialect: Dialect = {
     const urlFor = (blobKey: string) => services.urls.sign(blobKey);
     const wireMessages = new WeakMap<JobEvent, { plain: SseMessage[]; padded: SseMessage[] }>();
     // The recorded cost (accounts/) joins the generation object as `cost_usd`.
-    const toGeneration = (job: Job) => ({ ...toOxenGeneration(job, urlFor), ...services.accounts?.costFields(job.id) });
+    const toGeneration = (job: Job) => ({ ...toOxenGeneration(job, urlFor), ...services.accounts?.costFields(job) });
     const toModel = (route: Route) => toOxenModel(route, services.accounts?.modelPricing(route));
     app.use('/api/ai/*', authenticate(services));
     app.use('/api/events', authenticate(services));
