@@ -36,6 +36,7 @@ import { MemoryJobStore } from './jobs/memory-job-store.ts';
 import { SqliteJobStore } from './jobs/sqlite-job-store.ts';
 import { createSafeFetch } from './net/safe-fetch.ts';
 import { groupCommitFor } from './sqlite/group-commit.ts';
+import { WalCheckpointer } from './sqlite/wal-checkpointer.ts';
 import { openDatabase, type SqliteDatabase } from './sqlite/open-database.ts';
 import { MemoryWebhookOutbox } from './webhooks/memory-webhook-outbox.ts';
 import { SqliteWebhookOutbox } from './webhooks/sqlite-webhook-outbox.ts';
@@ -79,8 +80,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   let store: JobStore;
   let events: EventBus;
   let blobs: BlobStore;
+  let checkpointer: WalCheckpointer | undefined;
   if (config.store === 'sqlite') {
     database = openDatabase(join(config.dataDirectory, 'darkroom.db'));
+    checkpointer = new WalCheckpointer(database);
     store = new SqliteJobStore(database);
     events = new SqliteEventBus(database);
     blobs = new DiskBlobStore(join(config.dataDirectory, 'blobs'));
@@ -129,7 +132,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     now,
     log,
   });
-  const jobs = new JobService({ store, events, blobs, router, ingestor, queueCapacity: config.queueCapacity, now, credentials, admission: accounts.ledger });
+  const jobs = new JobService({ store, events, blobs, router, ingestor, queueCapacity: config.queueCapacity, now, credentials, admission: accounts.ledger, log });
   const runner = new JobRunner({
     credentials,
     store,
@@ -233,6 +236,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       await store.close();
       await events.close();
       groupCommitFor(database).flush();
+      await checkpointer?.stop();
       database.close();
     },
   };

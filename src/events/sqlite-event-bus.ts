@@ -53,8 +53,8 @@ export class SqliteEventBus implements EventBus {
   constructor(private readonly database: SqliteDatabase) {
     this.group = groupCommitFor(database);
     migrate(database, 'events', migrations);
-    this.insert = database.prepare<[string, string, string | null, string, number, string], { sequence: number }>(
-      `INSERT INTO job_events (type, job_id, owner_key_id, model, at, data_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING sequence`,
+    this.insert = database.prepare<[string, string, string | null, string, number, string]>(
+      `INSERT INTO job_events (type, job_id, owner_key_id, model, at, data_json) VALUES (?, ?, ?, ?, ?, ?)`,
     );
     this.latest = database.prepare<[], { sequence: number | null }>('SELECT max(sequence) AS sequence FROM job_events');
     this.pruneStatement = database.prepare<[number]>('DELETE FROM job_events WHERE at < ?');
@@ -64,10 +64,10 @@ export class SqliteEventBus implements EventBus {
   async publish(newEvent: NewJobEvent): Promise<JobEvent> {
     const data = JSON.stringify(newEvent.data);
     // Group-committed with the other writes of this loop turn; subscribers hear of it once it is durable.
-    const row = await this.group.run(() =>
-      this.insert.get(newEvent.type, newEvent.jobId, newEvent.ownerKeyId ?? null, newEvent.model, newEvent.at.getTime(), data),
+    const sequence = await this.group.run(
+      () => this.insert.run(newEvent.type, newEvent.jobId, newEvent.ownerKeyId ?? null, newEvent.model, newEvent.at.getTime(), data).lastInsertRowid,
     );
-    const event: JobEvent = { ...newEvent, sequence: row?.sequence ?? 0 };
+    const event: JobEvent = { ...newEvent, sequence: Number(sequence) };
     this.lastDispatched = Math.max(this.lastDispatched, event.sequence);
     this.listeners.dispatch(event);
     return event;

@@ -53,6 +53,7 @@ export class JobService {
       now: () => Date;
       credentials?: JobCredentials;
       admission?: AdmissionPolicy;
+      log?: (message: string) => void;
     },
   ) {}
 
@@ -112,8 +113,12 @@ export class JobService {
       throw error;
     }
     admitted?.settle(jobs);
+    // The jobs are durable now, which is what the answer promises; their announcements commit in the next
+    // group and reach subscribers (and the runner) from there, without holding the answer back a turn.
     for (const job of jobs) {
-      await events.publish({ type: 'job-queued', jobId: job.id, ownerKeyId: job.ownerKeyId, model: job.model, at: now(), data: {} });
+      events.publish({ type: 'job-queued', jobId: job.id, ownerKeyId: job.ownerKeyId, model: job.model, at: now(), data: {} }).catch((error: unknown) => {
+        this.options.log?.(`announcing job ${job.id} failed (the runner's poll still finds it): ${(error as Error).message}`);
+      });
     }
     return jobs;
   }

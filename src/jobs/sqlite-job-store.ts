@@ -100,7 +100,7 @@ export class SqliteJobStore implements JobStore {
     this.statements = {
       insert: database.prepare(
         `INSERT INTO jobs (id, owner_key_id, kind, model, engine_id, state, request_json, origin_json, ephemeral, created_at)
-         VALUES (@id, @ownerKeyId, @kind, @model, @engineId, 'queued', @request, @origin, @ephemeral, @createdAt) RETURNING *`,
+         VALUES (@id, @ownerKeyId, @kind, @model, @engineId, 'queued', @request, @origin, @ephemeral, @createdAt)`,
       ),
       findById: database.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
       countQueued: database.prepare<[], { count: number }>(`SELECT count(*) AS count FROM jobs WHERE state = 'queued'`),
@@ -150,11 +150,21 @@ export class SqliteJobStore implements JobStore {
     // while their group commit is pending.
     this.queuedCount += 1;
     try {
-      return this.remember(toJob((await this.group.run(() => this.statements.insert.get(parameters))) as JobRow));
+      await this.group.run(() => this.statements.insert.run(parameters));
     } catch (error) {
       this.queuedCount -= 1;
       throw error;
     }
+    // What the row now holds, built from what was written rather than read back and parsed again.
+    return this.remember({
+      ...job,
+      state: 'queued',
+      result: undefined,
+      error: undefined,
+      attempts: 0,
+      startedAt: undefined,
+      completedAt: undefined,
+    });
   }
 
   async findById(jobId: string): Promise<Job | undefined> {
