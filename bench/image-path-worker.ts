@@ -15,7 +15,7 @@ export type ImagePathWorkerInput = { rounds: number; ingestSamples: number; para
 export type ImagePathRound = {
   /** Baseline: sharp decoding the same 4K PNG to raw pixels, nothing else. */
   rawDecodeMs: number[];
-  /** inspectImage alone: what darkroom's ImageIngestor does to every input (sniff, header, pixel cap, decode). */
+  /** inspectImage alone: what darkroom's ImageIngestor does to every input (sniff, header, pixel cap, PNG chunk walk or a decode). */
   inspectMs: number[];
   /** inspectImage + resize to ≤ 2048 px + darkroom's PNG encoder. */
   ingestMs: number[];
@@ -28,10 +28,12 @@ export type ImagePathWorkerOutput = { uhdBytes: number; editInputBytes: number; 
 
 const limits = { field: 'image', maxPixels: 50_000_000, maxBytes: 50 * 1024 * 1024 };
 
-/** darkroom's ingest of one upload plus the downscale an upstream call needs. */
+/** darkroom's ingest of one upload (header, pixel cap, PNG chunk checksums) plus the downscale an upstream call needs. */
 async function ingest(bytes: Uint8Array): Promise<void> {
   await inspectImage(bytes, limits);
-  await encodeImage(sharp(bytes, { failOn: 'warning' }).resize({ width: 2048, height: 2048, fit: 'inside', withoutEnlargement: true }), 'png', 'auto', undefined);
+  // One decode, resized on the way; a copy for an upstream is encoded for speed (lossless, larger).
+  const resized = sharp(bytes, { failOn: 'warning', limitInputPixels: limits.maxPixels }).resize({ width: 2048, height: 2048, fit: 'inside', withoutEnlargement: true });
+  await encodeImage(resized, 'png', 'auto', undefined, { fast: true });
 }
 
 const silentContext: EngineCallContext = { signal: new AbortController().signal, reportProgress: () => undefined, reportPartialImage: async () => undefined };

@@ -54,6 +54,14 @@ describe('encodeImage', () => {
     }
   });
 
+  it('fast png stays lossless but skips row filters and the palette', async () => {
+    const source = pattern(64, 48);
+    const fast = await encodeImage(source, 'png', 'low', undefined, { fast: true });
+    const quantised = await encodeImage(source, 'png', 'low', undefined);
+    expect(await rawOf(fast.data)).toEqual(Buffer.from(source.data));
+    expect(await rawOf(quantised.data)).not.toEqual(Buffer.from(source.data));
+  });
+
   it('stores only the channels the pixels need', async () => {
     const grey = pattern(16, 16);
     for (let offset = 0; offset < grey.data.length; offset += 4) grey.data.fill(grey.data[offset] ?? 0, offset + 1, offset + 3);

@@ -1,5 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import { GatewayError } from '../domain/gateway-error.ts';
+import { checkPngStructure } from './check-png-structure.ts';
 import { describeUnsupportedImage, sniffImageType, type SupportedImageType } from './sniff-image-type.ts';
 
 export type InspectImageOptions = {
@@ -21,7 +22,7 @@ const formatName = (mediaType: SupportedImageType): string => mediaType.slice('i
 
 /**
  * Validates untrusted image bytes in order of cost: magic bytes, byte length, header dimensions and only
- * then a full decode. Decompression bombs (a small PNG declaring 100+ MP) are refused from the header
+ * then the body (PNG by its chunk checksums, JPEG and WebP by a decode). Decompression bombs (a small PNG declaring 100+ MP) are refused from the header
  * alone, so they never allocate pixel memory.
  */
 export async function inspectImage(bytes: Uint8Array, options: InspectImageOptions): Promise<ImageInspection> {
@@ -53,7 +54,14 @@ export async function inspectImage(bytes: Uint8Array, options: InspectImageOptio
     throw new GatewayError('invalid_request', `${field}: image is ${width}x${height} = ${pixels} pixels, above the limit of ${maxPixels}`, { field });
   }
 
-  // A truncated body keeps a valid header, so decode once (to a tiny thumbnail, to keep memory flat).
+  // A truncated body keeps a valid header. PNG's chunks carry lengths and checksums, so walking them finds
+  // truncation and corruption without inflating the pixels; other formats are decoded once (to a tiny
+  // thumbnail, to keep memory flat; JPEG shrinks on load).
+  if (mediaType === 'image/png') {
+    const problem = checkPngStructure(bytes);
+    if (problem) throw undecodable(new Error(problem));
+    return { mediaType, width, height, hasAlpha: metadata.hasAlpha };
+  }
   try {
     await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
   } catch (error) {

@@ -40,8 +40,8 @@ export class LocalImageEngine implements ImageEngine {
         if (!warnings.some((known) => known.feature === warning.feature && known.message === warning.message)) warnings.push(warning);
       }
     };
-    const encode = (image: RgbaImage): Promise<EngineImage> =>
-      encodeImage(image, request.outputFormat, request.quality, request.outputCompression, { lossless: plan.lossless });
+    const encode = (image: RgbaImage, fast = false): Promise<EngineImage> =>
+      encodeImage(image, request.outputFormat, request.quality, request.outputCompression, { lossless: plan.lossless, fast });
 
     const count = Math.max(1, request.imageCount);
     const images: EngineImage[] = [];
@@ -56,7 +56,8 @@ export class LocalImageEngine implements ImageEngine {
       if (variant === 0) {
         for (let index = 0; index < request.partialImages; index += 1) {
           throwIfCancelled(signal);
-          const preview = await encode(await progressiveRender(rendered.image, index));
+          // Previews are shown once and replaced: encoded for speed.
+          const preview = await encode(await progressiveRender(rendered.image, index), true);
           await context.reportPartialImage({ ...preview, index });
         }
       }
