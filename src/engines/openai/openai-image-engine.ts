@@ -6,7 +6,6 @@ import type {
   ImageGenerateParamsNonStreaming,
   ImageGenerateParamsStreaming,
   ImageGenStreamEvent,
-  ImagesResponse,
 } from 'openai/resources/images';
 import { Agent } from 'undici';
 import { GatewayError } from '../../domain/gateway-error.ts';
@@ -15,6 +14,7 @@ import type { SizeLimits } from '../../domain/size-rules.ts';
 import type { SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineCallContext, EngineImage, EngineRequest, EngineResult, ImageEngine } from '../image-engine.ts';
 import { fromOpenAiError } from './from-openai-error.ts';
+import { parseImagesResponse, type ParsedImagesResponse } from './parse-images-response.ts';
 import { decodeUpstreamImage, readUpstreamImage, toImageUsage, type UpstreamImage, type UpstreamUsage } from './read-upstream-images.ts';
 import { toOpenAiMask } from './to-openai-mask.ts';
 import { toOpenAiParams, type OpenAiCallPlan, type OpenAiCapabilities } from './to-openai-params.ts';
@@ -143,20 +143,28 @@ export class OpenAiImageEngine implements ImageEngine {
   }
 
   private async call(client: OpenAI, plan: OpenAiCallPlan, engineRequest: EngineRequest, signal: AbortSignal) {
-    let response: ImagesResponse;
+    // The raw answer (errors are still raised by the SDK): base64 images are decoded from its bytes.
+    let raw: Response;
     if (plan.operation === 'generate') {
       const body: ImageGenerateParamsNonStreaming = { ...plan.params, stream: false };
-      response = await client.images.generate(body, { signal });
+      raw = await client.images.generate(body, { signal }).asResponse();
     } else {
       const body: EditBody = { ...plan.params, ...(await this.files(engineRequest)), stream: false };
-      response = await client.images.edit(body, { signal });
+      raw = await client.images.edit(body, { signal }).asResponse();
+    }
+    let response: ParsedImagesResponse;
+    try {
+      response = parseImagesResponse(new Uint8Array(await raw.arrayBuffer()));
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new GatewayError('upstream_error', `${this.upstreamName} answered with a body that is not JSON`, { cause: error });
     }
     if (!Array.isArray(response.data) || response.data.length === 0) {
       throw new GatewayError('upstream_error', `${this.upstreamName} answered without any image`);
     }
     const images: EngineImage[] = [];
     for (const [index, image] of response.data.entries()) {
-      images.push(await readUpstreamImage(image as UpstreamImage, { index, upstreamName: this.upstreamName, safeFetch: this.options.safeFetch, signal }));
+      images.push(await readUpstreamImage(image, { index, upstreamName: this.upstreamName, safeFetch: this.options.safeFetch, signal }));
     }
     return { images, usage: toImageUsage([response.usage as UpstreamUsage | undefined]) };
   }

@@ -5,8 +5,8 @@ import { sniffImageType } from '../../imaging/sniff-image-type.ts';
 import type { SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineImage } from '../image-engine.ts';
 
-/** One `data[]` entry or streamed image as the upstream sent it. */
-export type UpstreamImage = { b64_json?: string | null; url?: string | null };
+/** One `data[]` entry or streamed image as the upstream sent it (`decoded`: its base64 already decoded). */
+export type UpstreamImage = { b64_json?: string | null; url?: string | null; decoded?: Uint8Array };
 
 /** The usage object OpenAI returns (`ImagesResponse.usage`, `*.completed` events); compatible servers may omit parts. */
 export type UpstreamUsage = {
@@ -38,6 +38,7 @@ export async function readUpstreamImage(
   options: { index: number; upstreamName: string; safeFetch: SafeFetch; signal: AbortSignal },
 ): Promise<EngineImage> {
   const what = `image ${options.index}`;
+  if (image.decoded && image.decoded.byteLength > 0) return decodeUpstreamImage(image.decoded, what, options.upstreamName);
   if (typeof image.b64_json === 'string' && image.b64_json.length > 0) {
     return decodeUpstreamImage(new Uint8Array(Buffer.from(image.b64_json, 'base64')), what, options.upstreamName);
   }
