@@ -15,7 +15,7 @@ import type { SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineCallContext, EngineImage, EngineRequest, EngineResult, ImageEngine } from '../image-engine.ts';
 import { fromOpenAiError } from './from-openai-error.ts';
 import { parseImagesResponse, type ParsedImagesResponse } from './parse-images-response.ts';
-import { decodeUpstreamImage, readUpstreamImage, toImageUsage, type UpstreamImage, type UpstreamUsage } from './read-upstream-images.ts';
+import { decodeUpstreamImage, readUpstreamImage, toImageUsage, type UpstreamUsage } from './read-upstream-images.ts';
 import { toOpenAiMask } from './to-openai-mask.ts';
 import { toOpenAiParams, type OpenAiCallPlan, type OpenAiCapabilities } from './to-openai-params.ts';
 
