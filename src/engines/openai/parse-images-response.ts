@@ -1,6 +1,6 @@
 /** An Images API answer with each `b64_json` already decoded to bytes (`decoded`, in `data` order). */
 export type ParsedImagesResponse = {
-  data?: Array<{ b64_json?: string | null; url?: string | null; decoded?: Uint8Array }>;
+  data?: Array<{ b64_json?: string | null; url?: string | null; decoded?: Uint8Array; [field: string]: unknown }>;
   usage?: unknown;
   [field: string]: unknown;
 };
