@@ -107,12 +107,13 @@ export async function upstreamStats(upstream: BenchProcess): Promise<FakeUpstrea
 }
 
 /** Queues `count` jobs through `POST /api/ai/queue` (25 at a time) and returns their ids; any non-200 throws. */
-export async function submitQueueJobs(darkroom: BenchProcess, count: number, body: string): Promise<string[]> {
+export async function submitQueueJobs(darkroom: BenchProcess, count: number, body: string, headersFor: (index: number) => Record<string, string> = () => ({})): Promise<string[]> {
   const ids: string[] = [];
   for (let index = 0; index < count; index += 25) {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(25, count - index) }, async () => {
-        const response = await fetch(`${darkroom.url}/api/ai/queue`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      Array.from({ length: Math.min(25, count - index) }, async (_, offset) => {
+        const headers = { 'content-type': 'application/json', ...headersFor(index + offset) };
+        const response = await fetch(`${darkroom.url}/api/ai/queue`, { method: 'POST', headers, body });
         const answer = (await response.json()) as { generations?: Array<{ generation_id: string }> };
         const id = answer.generations?.[0]?.generation_id;
         if (response.status !== 200 || !id) throw new Error(`POST /api/ai/queue answered ${response.status}: ${JSON.stringify(answer).slice(0, 300)}`);

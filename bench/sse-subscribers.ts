@@ -23,7 +23,11 @@ const generationId = /"generation_id":"([^"]+)"/;
  * overflows) and records when each completion arrives. Parsing is minimal on purpose: the client shares the
  * machine with the server and must cost as little as possible.
  */
-export async function openSseSubscribers(origin: string, count: number, options: { headers?: Record<string, string>; connectBatch?: number } = {}): Promise<SseSubscribers> {
+export async function openSseSubscribers(
+  origin: string,
+  count: number,
+  options: { headersFor?: (subscriber: number) => Record<string, string>; connectBatch?: number } = {},
+): Promise<SseSubscribers> {
   const agent = new Agent({ keepAlive: false, maxSockets: Infinity });
   const base = wallClockMs();
   const receipts = new Map<string, Float64Array>();
@@ -48,7 +52,7 @@ export async function openSseSubscribers(origin: string, count: number, options:
 
   const open = (subscriber: number) =>
     new Promise<void>((resolve, reject) => {
-      const request = httpRequest(`${origin}/api/events`, { agent, headers: { accept: 'text/event-stream', ...options.headers } });
+      const request = httpRequest(`${origin}/api/events`, { agent, headers: { accept: 'text/event-stream', ...options.headersFor?.(subscriber) } });
       requests.push(request);
       let ended = false;
       const drop = () => {

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { submitQueueJobs, upstreamStats, type BenchContext, type DarkroomServer, type Scenario } from '../bench-context.ts';
 import { percentile } from '../bench-statistics.ts';
 import { atLeast, atMost, measuredFigure, type FigureBase } from '../bench-report.ts';
@@ -41,11 +43,11 @@ async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: n
   return false;
 }
 
-async function countFailedJobs(darkroom: DarkroomServer, ids: string[]): Promise<number> {
+async function countFailedJobs(darkroom: DarkroomServer, ids: string[], headers: Record<string, string>): Promise<number> {
   let failed = 0;
   for (let index = 0; index < ids.length; index += 50) {
     const states = await Promise.all(
-      ids.slice(index, index + 50).map(async (id) => ((await (await fetch(`${darkroom.url}/api/ai/queue/${id}`)).json()) as { status?: string }).status),
+      ids.slice(index, index + 50).map(async (id) => ((await (await fetch(`${darkroom.url}/api/ai/queue/${id}`, { headers })).json()) as { status?: string }).status),
     );
     failed += states.filter((state) => state !== 'succeeded' && state !== 'completed').length;
   }
@@ -63,20 +65,30 @@ export const longLivedLoadScenario: Scenario = {
   id: scenario,
   title: 'Long-lived load',
   async run(context: BenchContext) {
-    const { jobs, subscribers, holdMs, releaseSpreadMs } = context.mode.longLived;
+    const { jobs, subscribers, holdMs, releaseSpreadMs, tenants } = context.mode.longLived;
     const openAiUnavailable = await context.openAiUnavailable();
     // Without the OpenAI engine the jobs sleep in the bench engine instead of on an upstream connection.
     const settings: Record<string, string> = openAiUnavailable
       ? { BENCH_SLEEP_MS: String(holdMs), BENCH_SLEEP_JITTER_MS: String(releaseSpreadMs), DARKROOM_ENGINE_CONCURRENCY: `bench-sleep=${jobs}` }
       : { OPENAI_BASE_URL: `${context.upstream.url}/url-hold/v1` };
+    if (tenants > 0) settings.BENCH_KEYS = String(tenants);
+    // Job i and subscriber s belong to tenant (i mod T) and (s mod T); without tenants everyone sees everything.
+    const tenantOf = (index: number) => (tenants > 0 ? index % tenants : 0);
+    const jobsSeenBy = (subscriber: number) =>
+      tenants > 0 ? Math.floor(jobs / tenants) + (tenantOf(subscriber) < jobs % tenants ? 1 : 0) : jobs;
+    let expectedDeliveries = 0;
+    for (let subscriber = 0; subscriber < subscribers; subscriber += 1) expectedDeliveries += jobsSeenBy(subscriber);
     const body = JSON.stringify({ model: openAiUnavailable ? 'bench-sleep' : 'gpt-image-2', prompt: 'a lighthouse at dusk, oil painting' });
     const rounds: Round[] = [];
     for (let round = 0; round < context.mode.rounds; round += 1) {
       const darkroom = await context.startDarkroom(settings);
       let streams: SseSubscribers | undefined;
       try {
+        const keys = tenants > 0 ? (JSON.parse(readFileSync(join(darkroom.dataDirectory, 'bench-keys.json'), 'utf8')) as { admin: string; tenants: string[] }) : undefined;
+        const auth = (key: string | undefined): Record<string, string> => (key ? { authorization: `Bearer ${key}` } : {});
+        const tenantHeaders = (index: number) => auth(keys?.tenants[tenantOf(index)]);
         const connectStarted = performance.now();
-        streams = await openSseSubscribers(darkroom.url, subscribers);
+        streams = await openSseSubscribers(darkroom.url, subscribers, { headersFor: tenantHeaders });
         const connectMs = performance.now() - connectStarted;
         await delay(500);
         await darkroom.metrics({ reset: true });
@@ -87,7 +99,7 @@ export const longLivedLoadScenario: Scenario = {
         const phasesMs = { connect: connectMs, submit: 0, inFlight: 0, delivered: 0 };
         const phaseStarted = performance.now();
         try {
-          ids = await submitQueueJobs(darkroom, jobs, body);
+          ids = await submitQueueJobs(darkroom, jobs, body, tenantHeaders);
           phasesMs.submit = performance.now() - phaseStarted;
           if (!openAiUnavailable) {
             await waitFor(async () => (await upstreamStats(context.upstream)).held >= jobs, 60_000 + jobs * 50);
@@ -98,7 +110,7 @@ export const longLivedLoadScenario: Scenario = {
           }
           await waitFor(async () => Object.keys((await darkroom.metrics()).completions).length >= jobs, holdMs + releaseSpreadMs + 60_000);
           const open = streams;
-          await waitFor(() => open.completionsPerSubscriber().reduce((total, count) => total + count, 0) >= jobs * subscribers, 15_000);
+          await waitFor(() => open.completionsPerSubscriber().reduce((total, count) => total + count, 0) >= expectedDeliveries, 15_000);
           phasesMs.delivered = performance.now() - phaseStarted;
         } finally {
           clearInterval(sampler);
@@ -113,12 +125,12 @@ export const longLivedLoadScenario: Scenario = {
         const measured: Round = {
           peakRssBytes: Math.max(peakRssBytes, metrics.rssBytes),
           dropped: streams.dropped(),
-          missedDeliveries: received.reduce((total, count) => total + Math.max(0, ids.length - count), 0),
-          lateSubscriptions: streams.queuedPerSubscriber().filter((count) => count < ids.length).length,
+          missedDeliveries: received.reduce((total, count, subscriber) => total + Math.max(0, jobsSeenBy(subscriber) - count), 0),
+          lateSubscriptions: streams.queuedPerSubscriber().filter((count, subscriber) => count < jobsSeenBy(subscriber)).length,
           fanoutMs,
           eventLoopP99Ms: metrics.eventLoopDelay.p99,
           peakInFlight,
-          failedJobs: await countFailedJobs(darkroom, ids),
+          failedJobs: await countFailedJobs(darkroom, ids, auth(keys?.admin)),
           phasesMs,
         };
         rounds.push(measured);
@@ -143,6 +155,8 @@ export const longLivedLoadScenario: Scenario = {
       details: {
         jobs,
         subscribers,
+        tenants,
+        deliveriesPerRound: expectedDeliveries,
         holdMs,
         releaseSpreadMs,
         engine: openAiUnavailable ? 'bench-sleep' : 'openai',
