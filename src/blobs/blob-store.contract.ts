@@ -19,6 +19,14 @@ export function describeBlobStoreContract(name: string, createStore: () => Promi
       expect(await store.head('results/job-1/0.png')).toEqual(info);
     });
 
+    it('stores multi-megabyte blobs byte-exact, with a sidecar type too', async () => {
+      const large = new Uint8Array(3 * 1024 * 1024).map((_, index) => (index * 7) % 251);
+      await store.put('results/job-big/0.png', large, { mediaType: 'image/png' });
+      await store.put('uploads/big/file', large, { mediaType: 'image/jpeg' });
+      expect(Buffer.from((await store.get('results/job-big/0.png'))?.data ?? []).equals(Buffer.from(large))).toBe(true);
+      expect((await store.get('uploads/big/file'))?.mediaType).toBe('image/jpeg');
+    });
+
     it('keeps a media type that the key does not imply', async () => {
       await store.put('uploads/abc/file', new Uint8Array([1]), { mediaType: 'image/webp' });
       expect((await store.get('uploads/abc/file'))?.mediaType).toBe('image/webp');

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { assertValidBlobKey, type BlobInfo, type BlobMetadata, type BlobStore, type StoredBlob } from './blob-store.ts';
@@ -10,6 +11,9 @@ const mediaTypeByExtension: Record<string, string> = {
   webp: 'image/webp',
   json: 'application/json',
 };
+
+/** Blobs up to this size are written with synchronous calls (see `put`). */
+const syncWriteLimit = 64 * 1024;
 
 /**
  * Blobs as files under one directory. Writes go to a temporary file and are renamed into place, so a crash
@@ -26,11 +30,20 @@ export class DiskBlobStore implements BlobStore {
 
   async put(key: string, data: Uint8Array, metadata: BlobMetadata): Promise<BlobInfo> {
     const path = this.pathOf(key);
-    await mkdir(dirname(path), { recursive: true });
     const temporaryPath = `${path}.${randomUUID()}.tmp`;
-    await writeFile(temporaryPath, data);
-    if (mediaTypeFromKey(key) !== metadata.mediaType) await writeFile(`${path}.type`, metadata.mediaType);
-    await rename(temporaryPath, path);
+    const sidecar = mediaTypeFromKey(key) !== metadata.mediaType;
+    if (data.byteLength <= syncWriteLimit) {
+      // A handful of syscalls on a small file cost less than five round trips through the thread pool.
+      mkdirSync(dirname(path), { recursive: true });
+      writeFileSync(temporaryPath, data);
+      if (sidecar) writeFileSync(`${path}.type`, metadata.mediaType);
+      renameSync(temporaryPath, path);
+    } else {
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(temporaryPath, data);
+      if (sidecar) await writeFile(`${path}.type`, metadata.mediaType);
+      await rename(temporaryPath, path);
+    }
     return { key, mediaType: metadata.mediaType, byteLength: data.byteLength };
   }
 

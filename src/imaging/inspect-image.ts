@@ -1,6 +1,6 @@
-import sharp, { type Metadata } from 'sharp';
+import sharp from 'sharp';
 import { GatewayError } from '../domain/gateway-error.ts';
-import { checkPngStructure } from './check-png-structure.ts';
+import { readPngStructure } from './read-png-structure.ts';
 import { describeUnsupportedImage, sniffImageType, type SupportedImageType } from './sniff-image-type.ts';
 
 export type InspectImageOptions = {
@@ -40,32 +40,37 @@ export async function inspectImage(bytes: Uint8Array, options: InspectImageOptio
   const undecodable = (cause: unknown) =>
     new GatewayError('invalid_request', `${field}: could not be decoded as ${formatName(mediaType)}; the file may be truncated or corrupt`, { field, cause });
 
-  // Header only: no pixel limit here, so the size can be reported instead of sharp's generic limit error.
-  let metadata: Metadata;
-  try {
-    metadata = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' }).metadata();
-  } catch (error) {
-    throw undecodable(error);
+  const png = mediaType === 'image/png' ? readPngStructure(bytes) : undefined;
+  let size: { width: number; height: number; hasAlpha: boolean };
+  if (png?.header && !png.hasExif) {
+    // PNG's header is read in the same pass that checks its chunks: no trip to sharp's thread pool.
+    size = png.header;
+  } else {
+    // Header only: no pixel limit here, so the size can be reported instead of sharp's generic limit error.
+    try {
+      const metadata = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' }).metadata();
+      size = { width: metadata.autoOrient.width, height: metadata.autoOrient.height, hasAlpha: metadata.hasAlpha };
+    } catch (error) {
+      throw undecodable(error);
+    }
   }
-  const width = metadata.autoOrient.width;
-  const height = metadata.autoOrient.height;
+  const { width, height, hasAlpha } = size;
   const pixels = width * height;
   if (pixels > maxPixels) {
     throw new GatewayError('invalid_request', `${field}: image is ${width}x${height} = ${pixels} pixels, above the limit of ${maxPixels}`, { field });
   }
 
-  // A truncated body keeps a valid header. PNG's chunks carry lengths and checksums, so walking them finds
+  // A truncated body keeps a valid header. PNG's chunks carry lengths and checksums, so walking them found
   // truncation and corruption without inflating the pixels; other formats are decoded once (to a tiny
   // thumbnail, to keep memory flat; JPEG shrinks on load).
-  if (mediaType === 'image/png') {
-    const problem = checkPngStructure(bytes);
-    if (problem) throw undecodable(new Error(problem));
-    return { mediaType, width, height, hasAlpha: metadata.hasAlpha };
+  if (png) {
+    if (png.problem) throw undecodable(new Error(png.problem));
+    return { mediaType, width, height, hasAlpha };
   }
   try {
     await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'warning' }).resize(8, 8, { fit: 'fill' }).raw().toBuffer();
   } catch (error) {
     throw undecodable(error);
   }
-  return { mediaType, width, height, hasAlpha: metadata.hasAlpha };
+  return { mediaType, width, height, hasAlpha };
 }

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { ImageUsage } from '../../domain/job.ts';
+import { readPngStructure } from '../../imaging/read-png-structure.ts';
 import { sniffImageType } from '../../imaging/sniff-image-type.ts';
 import type { SafeFetch } from '../../net/safe-fetch.ts';
 import type { EngineImage } from '../image-engine.ts';
@@ -21,6 +22,10 @@ export type UpstreamUsage = {
 export async function decodeUpstreamImage(data: Uint8Array, what: string, upstreamName: string): Promise<EngineImage> {
   const mediaType = sniffImageType(data);
   if (mediaType === undefined) throw new GatewayError('upstream_error', `${upstreamName} returned ${what} that is not a png, jpeg or webp image`);
+  const png = mediaType === 'image/png' ? readPngStructure(data) : undefined;
+  if (png?.problem) throw new GatewayError('upstream_error', `${upstreamName} returned ${what} that cannot be decoded: ${png.problem}`);
+  // A PNG's size comes from the same pass that checked its chunks, without a trip to sharp's thread pool.
+  if (png?.header && !png.hasExif) return { data, mediaType, width: png.header.width, height: png.header.height };
   try {
     const metadata = await sharp(data, { failOn: 'warning' }).metadata();
     return { data, mediaType, width: metadata.autoOrient.width, height: metadata.autoOrient.height };
