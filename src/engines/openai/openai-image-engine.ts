@@ -8,6 +8,7 @@ import type {
   ImageGenStreamEvent,
 } from 'openai/resources/images';
 import { Agent } from 'undici';
+import { createUndiciFetch } from '../shared/create-undici-fetch.ts';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { EngineWarning } from '../../domain/job.ts';
 import type { SizeLimits } from '../../domain/size-rules.ts';
@@ -72,6 +73,7 @@ export class OpenAiImageEngine implements ImageEngine {
   private readonly upstreamName: string;
   private readonly models: Record<string, string>;
   private readonly dispatcher: Agent | undefined;
+  private readonly fetch: typeof globalThis.fetch | undefined;
   private sharedClient: OpenAI | undefined;
 
   constructor(private readonly options: OpenAiImageEngineOptions) {
@@ -84,6 +86,7 @@ export class OpenAiImageEngine implements ImageEngine {
     this.description = options.description ?? `OpenAI Images API at ${options.baseUrl ?? 'https://api.openai.com/v1'}`;
     // Node's fetch gives up on silent responses after 5 minutes by default; long renders need the full timeout.
     this.dispatcher = options.fetch ? undefined : new Agent({ headersTimeout: this.timeoutMs + 1000, bodyTimeout: this.timeoutMs + 1000 });
+    this.fetch = this.dispatcher ? createUndiciFetch(this.dispatcher) : undefined;
   }
 
   async run(engineRequest: EngineRequest, context: EngineCallContext): Promise<EngineResult> {
@@ -138,7 +141,7 @@ export class OpenAiImageEngine implements ImageEngine {
       maxRetries: this.options.maxRetries ?? 2,
       // The SDK's debug log prints requests; keys and prompts stay out of logs.
       logLevel: 'off',
-      ...(this.options.fetch ? { fetch: this.options.fetch } : { fetchOptions: { dispatcher: this.dispatcher } }),
+      fetch: this.options.fetch ?? this.fetch,
     });
   }
 
