@@ -228,11 +228,6 @@ function tooLarge(field: string, limit: number): GatewayError {
   return new GatewayError('payload_too_large', `${field}: the response is larger than the limit of ${limit} bytes`, { field });
 }
 
-/** Drops a body we will not read, without letting a cancellation error escape. */
-async function discardBody(response: Response): Promise<void> {
-  await response.body?.cancel().catch(() => undefined);
-}
-
 /** Collects a body of at most `limit` bytes; more fails at once and closes the connection. */
 async function readNodeBody(body: AsyncIterable<Buffer> & { destroy(): void }, limit: number, field: string): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
