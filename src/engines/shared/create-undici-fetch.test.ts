@@ -10,6 +10,8 @@ const readBody = async (request: IncomingMessage) => {
   return Buffer.concat(chunks).toString('utf8');
 };
 
+const large = Buffer.from(JSON.stringify({ data: [{ b64_json: Buffer.alloc(600_000, 7).toString('base64') }] }));
+
 describe('createUndiciFetch', () => {
   let server: Server;
   let origin: string;
@@ -26,6 +28,11 @@ describe('createUndiciFetch', () => {
         return;
       }
       if (request.url === '/hang') return;
+      if (request.url === '/large') {
+        response.writeHead(200, { 'content-type': 'application/json', 'content-length': String(large.byteLength) });
+        response.end(large);
+        return;
+      }
       const status = request.url === '/missing' ? 404 : 200;
       response.writeHead(status, { 'content-type': 'application/json', 'x-echo': 'yes', 'set-cookie': ['a=1', 'b=2'] });
       response.end(JSON.stringify({ method: request.method, url: request.url, body, contentType: request.headers['content-type'] ?? null, auth: request.headers.authorization ?? null }));
@@ -55,6 +62,11 @@ describe('createUndiciFetch', () => {
     const response = await fetch(`${origin}/missing`);
     expect(response.status).toBe(404);
     expect(((await response.json()) as { method: string }).method).toBe('GET');
+  });
+
+  it('streams large answers instead of copying them into the Response, intact', async () => {
+    const response = await fetch(`${origin}/large`);
+    expect(Buffer.from(await response.arrayBuffer()).equals(large)).toBe(true);
   });
 
   it('keeps event streams streaming', async () => {

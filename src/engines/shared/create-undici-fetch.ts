@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 const noBodyStatuses = new Set([101, 204, 205, 304]);
+const streamAbove = 256 * 1024;
 
 /**
  * A `fetch` for SDK clients (the official `openai` SDK accepts one) that sends string-bodied requests with
@@ -38,8 +39,10 @@ export function createUndiciFetch(dispatcher: Dispatcher): typeof globalThis.fet
       await answer.body.dump();
       return new Response(null, { status, headers: responseHeaders });
     }
-    // Event streams stay streams; everything else is read whole (the SDK reads it whole anyway).
-    const streaming = (responseHeaders.get('content-type') ?? '').includes('text/event-stream');
+    // Small answers are read whole (cheapest for the SDK's own parsing). Event streams, and bodies large
+    // enough that copying them into a Response would cost more than streaming them, stay streams.
+    const streaming =
+      (responseHeaders.get('content-type') ?? '').includes('text/event-stream') || Number(responseHeaders.get('content-length') ?? 0) > streamAbove;
     const responseBody = streaming ? (Readable.toWeb(answer.body) as ReadableStream<Uint8Array>) : await answer.body.arrayBuffer();
     return new Response(responseBody, { status, headers: responseHeaders });
   };
