@@ -158,7 +158,11 @@ export class JobRunner {
     try {
       const engine = router.engine(job.engineId);
       if (!engine) throw new GatewayError('internal', `Engine ${job.engineId} is not configured on this server`, { retryable: true });
-      await this.publish(job, 'job-started', { attempt: job.attempts });
+      // Announced without waiting for its commit: the engine call need not wait a loop turn, and events of
+      // one job still commit (and reach subscribers) in the order they were published.
+      this.publish(job, 'job-started', { attempt: job.attempts }).catch((error: unknown) => {
+        this.options.log?.(`announcing the start of job ${job.id} failed: ${(error as Error).message}`);
+      });
       const warnings: EngineWarning[] = [];
       const size = this.fitSize(job.request.size, engine, warnings);
       const load = async (image: StoredImage): Promise<EngineImage> => {

@@ -262,8 +262,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   async markSucceeded(jobId: string, workerId: string, result: JobResult, now: Date): Promise<boolean> {
+    const cached = this.recent.get(jobId);
     this.recent.delete(jobId);
-    return this.statements.markSucceeded.run(JSON.stringify(result), now.getTime(), jobId, workerId).changes === 1;
+    const written = this.statements.markSucceeded.run(JSON.stringify(result), now.getTime(), jobId, workerId).changes === 1;
+    // The waiting client reads the job right after this: keep it cached as it now is.
+    if (written && cached?.state === 'running') this.remember({ ...cached, state: 'succeeded', result, error: undefined, completedAt: now });
+    return written;
   }
 
   async markFailed(jobId: string, workerId: string, error: PublicError, now: Date, retryAt?: Date): Promise<boolean> {
