@@ -22,6 +22,15 @@ describe('parseImagesResponse', () => {
     expect(parsed.usage).toEqual({ total_tokens: 7 });
   });
 
+  it('decodes values longer than one decoding step, with every padding', () => {
+    for (const length of [200_000, 200_001, 200_002]) {
+      const image = Buffer.alloc(length);
+      for (let index = 0; index < length; index += 1) image[index] = (index * 31 + (index >> 8)) & 0xff;
+      const parsed = parseImagesResponse(bytesOf(JSON.stringify({ data: [{ b64_json: image.toString('base64') }] })));
+      expect(Buffer.from(parsed.data?.[0]?.decoded ?? []).equals(image)).toBe(true);
+    }
+  });
+
   it('reads pretty-printed answers and leaves URL answers alone', () => {
     const pretty = JSON.stringify({ data: [{ b64_json: png.toString('base64') }] }, null, 2);
     expect(Buffer.from(parseImagesResponse(bytesOf(pretty)).data?.[0]?.decoded ?? [])).toEqual(png);
