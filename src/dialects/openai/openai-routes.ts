@@ -5,6 +5,7 @@ import type { ImageSource } from '../../domain/image-request.ts';
 import type { Dialect, DialectServices } from '../dialect.ts';
 import type { AppEnv } from '../shared/app-env.ts';
 import { authenticate, createDialectApp, limitBody, readJsonObject } from '../shared/create-dialect-app.ts';
+import { jsonWithBase64 } from '../shared/json-with-base64.ts';
 import { localServingNotice } from '../shared/local-serving-notice.ts';
 import { parseWith } from '../shared/zod-error.ts';
 import { jobFailure } from './job-failure.ts';
@@ -95,16 +96,16 @@ export const openAiDialect: Dialect = {
       const finished = await services.jobs.waitForTerminal(job.id, { timeoutMs: services.settings.syncTimeoutMs, signal });
       const failure = jobFailure(finished);
       if (failure) throw failure;
-      const data: OpenAiImageData[] = await Promise.all(
-        (finished.result?.images ?? []).map(async (image) => {
-          if (body.response_format === 'url') return { url: services.urls.sign(image.blobKey) };
-          const blob = await services.blobs.get(image.blobKey);
-          return { b64_json: Buffer.from(blob?.data ?? new Uint8Array()).toString('base64') };
-        }),
-      );
+      const results = finished.result?.images ?? [];
       const warnings = finished.result?.warnings ?? [];
       if (warnings.length > 0) context.header('x-darkroom-warnings', warnings.map((warning) => warning.message).join('; ').slice(0, 1000));
-      return context.json(toOpenAiImagesResponse(finished, data));
+      if (body.response_format === 'url') {
+        const data: OpenAiImageData[] = results.map((image) => ({ url: services.urls.sign(image.blobKey) }));
+        return context.json(toOpenAiImagesResponse(finished, data));
+      }
+      const blobs = await Promise.all(results.map(async (image) => (await services.blobs.get(image.blobKey))?.data ?? new Uint8Array()));
+      const json = jsonWithBase64(blobs, (placeholder) => toOpenAiImagesResponse(finished, blobs.map((_, index) => ({ b64_json: placeholder(index) }))));
+      return context.body(json as Uint8Array<ArrayBuffer>, 200, { 'content-type': 'application/json' });
     };
 
     app.post('/v1/images/generations', bodyLimit, async (context) =>
