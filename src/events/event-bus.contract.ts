@@ -19,6 +19,22 @@ export function describeEventBusContract(name: string, createBus: () => Promise<
       bus = await createBus();
     });
 
+    it('delivers and replays events published without waiting in publishing order, terminal ones included', async () => {
+      const delivered: string[] = [];
+      bus.subscribe({}, (value) => delivered.push(`${value.jobId}:${value.type}`));
+      const published = await Promise.all([
+        bus.publish(event('x', undefined, 'job-queued')),
+        bus.publish(event('x', undefined, 'job-started')),
+        bus.publish(event('x', undefined, 'job-succeeded')),
+        bus.publish(event('y', undefined, 'job-queued')),
+      ]);
+      const order = ['x:job-queued', 'x:job-started', 'x:job-succeeded', 'y:job-queued'];
+      expect(delivered).toEqual(order);
+      expect(published.map((value) => value.sequence)).toEqual([...published.map((value) => value.sequence)].sort((left, right) => left - right));
+      const replayed = await bus.replay({}, published[0]!.sequence - 1, 10);
+      expect(replayed.map((value) => `${value.jobId}:${value.type}`)).toEqual(order);
+    });
+
     it('assigns strictly increasing sequences and returns the stored event', async () => {
       const first = await bus.publish(event('a', undefined));
       const second = await bus.publish(event('b', undefined));

@@ -1,4 +1,4 @@
-import type { JobEvent, NewJobEvent } from '../domain/job-event.ts';
+import { terminalEventTypes, type JobEvent, type NewJobEvent } from '../domain/job-event.ts';
 import type { JsonObject } from '../domain/json-value.ts';
 import { groupCommitFor, type GroupCommit } from '../sqlite/group-commit.ts';
 import { migrate, type SqliteDatabase } from '../sqlite/open-database.ts';
@@ -63,10 +63,21 @@ export class SqliteEventBus implements EventBus {
 
   async publish(newEvent: NewJobEvent): Promise<JobEvent> {
     const data = JSON.stringify(newEvent.data);
-    // Group-committed with the other writes of this loop turn; subscribers hear of it once it is durable.
-    const sequence = await this.group.run(
-      () => this.insert.run(newEvent.type, newEvent.jobId, newEvent.ownerKeyId ?? null, newEvent.model, newEvent.at.getTime(), data).lastInsertRowid,
-    );
+    const write = () =>
+      this.insert.run(newEvent.type, newEvent.jobId, newEvent.ownerKeyId ?? null, newEvent.model, newEvent.at.getTime(), data).lastInsertRowid;
+    let sequence: number | bigint;
+    if (terminalEventTypes.includes(newEvent.type)) {
+      // A terminal event follows the job's terminal write at once, not a loop turn later: a crash in between
+      // would leave a finished job whose webhook and cost record (both driven by this event) never happen.
+      // What is pending commits first, so sequences keep publishing order.
+      this.group.flush();
+      sequence = write();
+      // Dispatched in its place among the group's writes, so subscribers still see events in sequence order.
+      await this.group.run(() => undefined);
+    } else {
+      // Group-committed with the other writes of this loop turn; subscribers hear of it once it is durable.
+      sequence = await this.group.run(write);
+    }
     const event: JobEvent = { ...newEvent, sequence: Number(sequence) };
     this.lastDispatched = Math.max(this.lastDispatched, event.sequence);
     this.listeners.dispatch(event);
