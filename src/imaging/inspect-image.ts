@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { GatewayError } from '../domain/gateway-error.ts';
-import { readPngStructure } from './read-png-structure.ts';
+import { readPngStructure, type PngStructure } from './read-png-structure.ts';
 import { describeUnsupportedImage, sniffImageType, type SupportedImageType } from './sniff-image-type.ts';
 
 export type InspectImageOptions = {
@@ -19,6 +19,19 @@ export type ImageInspection = {
 };
 
 const formatName = (mediaType: SupportedImageType): string => mediaType.slice('image/'.length);
+
+export type ImageHeader = { width: number; height: number; hasAlpha: boolean };
+
+/**
+ * Displayed size (EXIF orientation applied) and alpha from the header alone. A PNG's come from its chunk
+ * walk (`png`, already done by the caller), with no trip to sharp's thread pool; other formats, and PNGs
+ * whose eXIf may rotate them, from sharp's metadata (which throws on an unreadable header).
+ */
+export async function readImageHeader(bytes: Uint8Array, png: PngStructure | undefined, pixelLimit: number | false): Promise<ImageHeader> {
+  if (png?.header && !png.hasExif) return png.header;
+  const metadata = await sharp(bytes, { limitInputPixels: pixelLimit, failOn: 'warning' }).metadata();
+  return { width: metadata.autoOrient.width, height: metadata.autoOrient.height, hasAlpha: metadata.hasAlpha };
+}
 
 /**
  * Validates untrusted image bytes in order of cost: magic bytes, byte length, header dimensions and only
@@ -41,20 +54,10 @@ export async function inspectImage(bytes: Uint8Array, options: InspectImageOptio
     new GatewayError('invalid_request', `${field}: could not be decoded as ${formatName(mediaType)}; the file may be truncated or corrupt`, { field, cause });
 
   const png = mediaType === 'image/png' ? readPngStructure(bytes) : undefined;
-  let size: { width: number; height: number; hasAlpha: boolean };
-  if (png?.header && !png.hasExif) {
-    // PNG's header is read in the same pass that checks its chunks: no trip to sharp's thread pool.
-    size = png.header;
-  } else {
-    // Header only: no pixel limit here, so the size can be reported instead of sharp's generic limit error.
-    try {
-      const metadata = await sharp(bytes, { limitInputPixels: false, failOn: 'warning' }).metadata();
-      size = { width: metadata.autoOrient.width, height: metadata.autoOrient.height, hasAlpha: metadata.hasAlpha };
-    } catch (error) {
-      throw undecodable(error);
-    }
-  }
-  const { width, height, hasAlpha } = size;
+  // No pixel limit while reading the header, so the size can be reported instead of sharp's generic limit error.
+  const { width, height, hasAlpha } = await readImageHeader(bytes, png, false).catch((error: unknown) => {
+    throw undecodable(error);
+  });
   const pixels = width * height;
   if (pixels > maxPixels) {
     throw new GatewayError('invalid_request', `${field}: image is ${width}x${height} = ${pixels} pixels, above the limit of ${maxPixels}`, { field });

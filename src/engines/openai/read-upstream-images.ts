@@ -1,6 +1,6 @@
-import sharp from 'sharp';
 import { GatewayError } from '../../domain/gateway-error.ts';
 import type { ImageUsage } from '../../domain/job.ts';
+import { readImageHeader } from '../../imaging/inspect-image.ts';
 import { readPngStructure } from '../../imaging/read-png-structure.ts';
 import { sniffImageType } from '../../imaging/sniff-image-type.ts';
 import type { SafeFetch } from '../../net/safe-fetch.ts';
@@ -18,17 +18,19 @@ export type UpstreamUsage = {
   output_tokens_details?: { text_tokens?: number; image_tokens?: number };
 };
 
+/** sharp's own default `limitInputPixels` (0x3FFF × 0x3FFF). */
+const sharpDefaultPixelLimit = 0x3fff * 0x3fff;
+
 /** Bytes the upstream produced → an EngineImage, after checking they are a png/jpeg/webp we can read. */
 export async function decodeUpstreamImage(data: Uint8Array, what: string, upstreamName: string): Promise<EngineImage> {
   const mediaType = sniffImageType(data);
   if (mediaType === undefined) throw new GatewayError('upstream_error', `${upstreamName} returned ${what} that is not a png, jpeg or webp image`);
   const png = mediaType === 'image/png' ? readPngStructure(data) : undefined;
   if (png?.problem) throw new GatewayError('upstream_error', `${upstreamName} returned ${what} that cannot be decoded: ${png.problem}`);
-  // A PNG's size comes from the same pass that checked its chunks, without a trip to sharp's thread pool.
-  if (png?.header && !png.hasExif) return { data, mediaType, width: png.header.width, height: png.header.height };
   try {
-    const metadata = await sharp(data, { failOn: 'warning' }).metadata();
-    return { data, mediaType, width: metadata.autoOrient.width, height: metadata.autoOrient.height };
+    // sharp's default pixel limit, as before: an upstream's output is not size-checked elsewhere.
+    const { width, height } = await readImageHeader(data, png, sharpDefaultPixelLimit);
+    return { data, mediaType, width, height };
   } catch (error) {
     throw new GatewayError('upstream_error', `${upstreamName} returned ${what} that cannot be decoded`, { cause: error });
   }
